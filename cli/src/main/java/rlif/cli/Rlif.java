@@ -1,0 +1,76 @@
+package rlif.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import rlif.models.BadInputException;
+
+/** The {@code rlif} command: score and train checkpoints on their internal feedback signals. */
+@Command(
+        name = "rlif",
+        mixinStandardHelpOptions = true,
+        version = "rlif 0.1.0",
+        description = "Score and train language-model checkpoints on their internal feedback signals.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Rlif implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */
+    public static int execute(String... args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        CommandLine cli = new CommandLine(new Rlif());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + ex.getMessage());
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            int code = isBadInput(ex) ? 2 : 1;
+            err.println("error: " + (code == 1 ? "internal: " : "") + messageOf(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            } else if (code == 1) {
+                err.println("(run again with --verbose for the stack trace)");
+            }
+            err.flush();
+            return code;
+        });
+        return cli.execute(args);
+    }
+
+    private static boolean isBadInput(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BadInputException || t instanceof CommandLine.ParameterException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String messageOf(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BadInputException) {
+                return t.getMessage();
+            }
+        }
+        if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+            return u.getMessage();
+        }
+        return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+    }
+}

@@ -1,0 +1,98 @@
+package rlif.models.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes whole files and directories so a crash leaves either the old content or the new, never a torn one. */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Something that writes a file's bytes to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code target} through a temp file in the same directory, fsyncs it, then renames it over the target. */
+    public static void write(Path target, Writer writer) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
+                    OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
+                writer.write(out);
+                out.flush();
+                channel.force(true);
+            }
+            move(tmp, target);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Writes a UTF-8 string atomically. */
+    public static void writeString(Path target, String content) {
+        write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Publishes a fully written directory {@code staged} as {@code target} with one rename. Any previous
+     * {@code target} is moved aside first and deleted only after the new one is in place.
+     */
+    public static void publishDirectory(Path staged, Path target) {
+        try {
+            Path old = null;
+            if (Files.exists(target)) {
+                old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+                move(target, old);
+            }
+            move(staged, target);
+            if (old != null) {
+                deleteRecursively(old);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a file tree; used for staged or superseded directories only. */
+    public static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // the temp file is hidden and harmless; the original error matters more
+            }
+        }
+    }
+}
