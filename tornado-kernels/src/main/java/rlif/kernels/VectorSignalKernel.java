@@ -1,14 +1,12 @@
 package rlif.kernels;
 
 import static rlif.kernels.VectorMath.F;
-import static rlif.kernels.VectorMath.I;
 
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -30,10 +28,11 @@ public final class VectorSignalKernel implements SignalKernel {
     static final int CHUNK = 8192;
 
     private static final int LANES = F.length();
-    /** Four vectors per block: one max check amortised over four loads. */
-    private static final int BLOCK = 4 * LANES;
+    /** The vectorised part of a span is a whole number of vectors; the rest is done in double. */
+    private static final int BLOCK = LANES;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private static final ThreadLocal<float[]> LANE_STATE = ThreadLocal.withInitial(() -> new float[5 * LANES]);
     private static final ThreadLocal<short[]> HALF_SCRATCH = ThreadLocal.withInitial(() -> new short[CHUNK]);
 
     private final int threads;
@@ -166,75 +165,67 @@ public final class VectorSignalKernel implements SignalKernel {
         FloatVector s = FloatVector.zero(F);
         FloatVector t = FloatVector.zero(F);
         FloatVector sum = FloatVector.zero(F);
-        // Per lane, the start of the block where its maximum last rose: the argmax is searched there at the end.
-        IntVector maxBlock = IntVector.broadcast(I, start);
-        int end = start + len;
-        for (int i = start; i < end; i += BLOCK) {
-            FloatVector x0 = FloatVector.fromArray(F, a, i);
-            FloatVector x1 = FloatVector.fromArray(F, a, i + LANES);
-            FloatVector x2 = FloatVector.fromArray(F, a, i + 2 * LANES);
-            FloatVector x3 = FloatVector.fromArray(F, a, i + 3 * LANES);
-            FloatVector blockMax = VectorMath.max(VectorMath.max(x0, x1), VectorMath.max(x2, x3));
-            VectorMask<Float> rises = blockMax.compare(VectorOperators.GT, max);
+        // Per lane, where its maximum first occurs, as the vector's offset from start: below CHUNK, so exact in a
+        // float, which keeps the loop free of float-to-int mask casts (C2 does not intrinsify those here).
+        FloatVector maxAt = FloatVector.broadcast(F, -1);
+        // One vector per iteration keeps the loop body small enough for C2 to inline every vector call in it
+        // (a hand-unrolled body ran out of inlining budget and fell back to boxed vectors); C2 unrolls it itself.
+        for (int i = 0; i < len; i += LANES) {
+            FloatVector x = FloatVector.fromArray(F, a, start + i);
+            VectorMask<Float> rises = x.compare(VectorOperators.GT, max);
             if (rises.anyTrue()) {
-                // Rare after the first blocks: rescale the rising lanes' sums to the new maximum.
-                FloatVector newMax = max.blend(blockMax, rises);
+                // Rescale the rising lanes' sums to their new maximum: exp(z - new) = exp(z - old) exp(old - new).
+                FloatVector newMax = max.blend(x, rises);
                 FloatVector d = VectorMath.clampLow(max.sub(newMax).mul(vInvT));
                 FloatVector scale = VectorMath.exp(d);
                 t = scale.mul(d.fma(s, t));
                 s = s.mul(scale);
                 max = newMax;
-                maxBlock = maxBlock.blend(i, rises.cast(I));
+                maxAt = maxAt.blend((float) i, rises);
             }
-            sum = sum.add(x0.add(x1)).add(x2.add(x3));
-            FloatVector d0 = VectorMath.clampLow(x0.sub(max).mul(vInvT));
-            FloatVector d1 = VectorMath.clampLow(x1.sub(max).mul(vInvT));
-            FloatVector d2 = VectorMath.clampLow(x2.sub(max).mul(vInvT));
-            FloatVector d3 = VectorMath.clampLow(x3.sub(max).mul(vInvT));
-            FloatVector e0 = VectorMath.exp(d0);
-            FloatVector e1 = VectorMath.exp(d1);
-            FloatVector e2 = VectorMath.exp(d2);
-            FloatVector e3 = VectorMath.exp(d3);
-            s = s.add(e0.add(e1)).add(e2.add(e3));
-            t = e0.fma(d0, t);
-            t = e1.fma(d1, t);
-            t = e2.fma(d2, t);
-            t = e3.fma(d3, t);
+            sum = sum.add(x);
+            FloatVector d = VectorMath.clampLow(x.sub(max).mul(vInvT));
+            FloatVector e = VectorMath.exp(d);
+            s = s.add(e);
+            t = e.fma(d, t);
         }
-        reduceLanes(a, start, len, col0, invT, max, s, t, sum, maxBlock, p);
+        // Hand the lanes over in an array: passing vectors to a call that is not inlined would box them.
+        float[] lanes = LANE_STATE.get();
+        max.intoArray(lanes, 0);
+        s.intoArray(lanes, LANES);
+        t.intoArray(lanes, 2 * LANES);
+        sum.intoArray(lanes, 3 * LANES);
+        maxAt.intoArray(lanes, 4 * LANES);
+        reduceLanes(a, start, len, col0, invT, lanes, p);
     }
 
-    /** Merges the lanes of one chunk into {@code p}: the lane states are rescaled to the chunk maximum. */
-    private static void reduceLanes(float[] a, int start, int len, int col0, double invT, FloatVector max,
-            FloatVector s, FloatVector t, FloatVector sum, IntVector maxBlock, SoftmaxPartial p) {
-        float chunkMax = max.reduceLanes(VectorOperators.MAX);
-        FloatVector d = VectorMath.clampLow(max.sub(chunkMax).mul((float) invT));
-        FloatVector scale = VectorMath.exp(d);
-        float[] sLanes = s.mul(scale).toArray();
-        float[] tLanes = scale.mul(d.fma(s, t)).toArray();
-        float[] sumLanes = sum.toArray();
-        float[] maxLanes = max.toArray();
-        int[] blockLanes = maxBlock.toArray();
+    /** Merges the lanes of one chunk into {@code p}, in double: each lane is rescaled to the chunk maximum. */
+    private static void reduceLanes(float[] a, int start, int len, int col0, double invT, float[] lanes,
+            SoftmaxPartial p) {
+        float chunkMax = -Float.MAX_VALUE;
+        for (int l = 0; l < LANES; l++) {
+            chunkMax = Math.max(chunkMax, lanes[l]);
+        }
         double chunkS = 0;
         double chunkT = 0;
         double chunkSum = 0;
         int argmax = Integer.MAX_VALUE;
         for (int l = 0; l < LANES; l++) {
-            chunkS += sLanes[l];
-            chunkT += tLanes[l];
-            chunkSum += sumLanes[l];
-            if (maxLanes[l] == chunkMax) {
-                for (int k = 0; k < 4; k++) {
-                    int i = blockLanes[l] + k * LANES + l;
-                    if (a[i] == chunkMax) {
-                        argmax = Math.min(argmax, i);
-                        break;
-                    }
-                }
+            double s = lanes[LANES + l];
+            double t = lanes[2 * LANES + l];
+            chunkSum += lanes[3 * LANES + l];
+            if (s > 0) {
+                double d = ((double) lanes[l] - chunkMax) * invT;
+                double scale = Math.exp(d);
+                chunkS += s * scale;
+                chunkT += scale * (t + d * s);
+            }
+            if (lanes[l] == chunkMax && lanes[4 * LANES + l] >= 0) {
+                argmax = Math.min(argmax, start + (int) lanes[4 * LANES + l] + l);
             }
         }
         if (argmax == Integer.MAX_VALUE) {
-            // No lane ever rose above the -FLT_MAX start: the chunk is masked, or its maximum is -FLT_MAX itself.
+            // No lane rose above the -FLT_MAX start: every entry is -inf (or -FLT_MAX itself).
             argmax = start;
             for (int i = start; i < start + len; i++) {
                 if (a[i] == chunkMax) {
