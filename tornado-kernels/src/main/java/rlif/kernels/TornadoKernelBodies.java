@@ -7,22 +7,28 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
  * them directly on the CPU. They use only arithmetic, arrays and calls TornadoVM inlines (no java.lang.Math:
  * TornadoVM maps its own math class, which cannot load outside the TornadoVM runtime).
  *
- * <p>Stage one ({@link #chunkPartials}) runs one thread per (row, chunk of {@value #CHUNK} columns) with a
- * sequential online softmax over the chunk; stage two ({@link #combineChunks}) runs one thread per row and merges
- * its chunks in double. The host finishes each row with one log ({@link #finishRow}).
+ * <p>Stage one ({@link #slotPartials}) runs {@code slots} threads per row; slot {@code k} runs a sequential online
+ * softmax over columns {@code k, k + slots, k + 2 slots, ...}, so neighbouring threads read neighbouring floats
+ * (coalesced loads on a GPU). Stage two ({@link #combineSlots}) runs one thread per row and merges its slots in
+ * double. The host finishes each row with one log ({@link #finishRow}).
  */
 public final class TornadoKernelBodies {
     private TornadoKernelBodies() {}
 
-    /** Columns per stage-one thread: enough work per thread to hide latency, few chunks to merge per row. */
-    public static final int CHUNK = 1024;
+    /** Fewest stage-one threads per row: a GPU needs thousands of threads in flight to cover memory latency. */
+    public static final int MIN_SLOTS = 256;
 
-    /** Values per chunk partial in {@code partials}: max z, s, t, sum z. */
+    /** Most columns one stage-one thread sums in float32 (the bound the tolerances in docs/signals.md assume). */
+    public static final int MAX_TERMS = 1024;
+
+    /** Values per slot partial in {@code partials}: max x, s, t, sum x. */
     static final int PARTIAL = 4;
 
-    /** {@code shape} layout: rows, vocab, chunks per row, chunk width. */
+    /** {@code shape} layout: rows, vocab, slots per row (a multiple of 32, a GPU warp). */
     public static int[] shape(int rows, int vocab) {
-        return new int[] {rows, vocab, (vocab + CHUNK - 1) / CHUNK, CHUNK};
+        int slots = Math.max(MIN_SLOTS, (vocab + MAX_TERMS - 1) / MAX_TERMS);
+        slots = (slots + 31) / 32 * 32;
+        return new int[] {rows, vocab, slots};
     }
 
     /** {@code 2^-k} for k in [0, 127): the exponent step of {@link #exp}, passed to the device once. */
@@ -59,27 +65,26 @@ public final class TornadoKernelBodies {
     }
 
     /**
-     * Stage one: for each (row, chunk) the online softmax of its columns in float32. Writes max x, s, t and
-     * sum x (x the raw logits; s and t are over z = x / T) to {@code partials[4 p ..]} and the first column of the maximum to {@code partialArgmax[p]}.
+     * Stage one: for each (row, slot) the online softmax of the slot's columns in float32. Writes max x, s, t
+     * and sum x (x the raw logits; s and t are over z = x / T) to {@code partials[4 p ..]} and the first column
+     * of the maximum to {@code partialArgmax[p]}.
      */
-    public static void chunkPartials(float[] logits, int[] shape, float[] invTemperature, float[] pow2,
+    public static void slotPartials(float[] logits, int[] shape, float[] invTemperature, float[] pow2,
             float[] partials, int[] partialArgmax) {
         int rows = shape[0];
         int vocab = shape[1];
-        int chunks = shape[2];
-        int width = shape[3];
+        int slots = shape[2];
         float invT = invTemperature[0];
-        for (@Parallel int p = 0; p < rows * chunks; p++) {
-            int row = p / chunks;
-            int from = (p - row * chunks) * width;
-            int to = Math.min(vocab, from + width);
+        for (@Parallel int p = 0; p < rows * slots; p++) {
+            int row = p / slots;
+            int slot = p - row * slots;
             int base = row * vocab;
             float max = Float.NEGATIVE_INFINITY;
             float s = 0f;
             float t = 0f;
             float sum = 0f;
-            int argmax = from;
-            for (int j = from; j < to; j++) {
+            int argmax = slot < vocab ? slot : vocab;
+            for (int j = slot; j < vocab; j += slots) {
                 float x = logits[base + j];
                 sum += x;
                 if (x > max) {
@@ -109,22 +114,23 @@ public final class TornadoKernelBodies {
     }
 
     /**
-     * Stage two: per row, merges its chunk partials in order (double accumulators) into {@code rowStats[4 r ..]}
-     * = max x, s, t, sum x and {@code rowArgmax[r]}.
+     * Stage two: per row, merges its slot partials (double accumulators) into {@code rowStats[4 r ..]} = max x,
+     * s, t, sum x and {@code rowArgmax[r]}, the smallest column holding the maximum. Slots holding no column
+     * (vocab smaller than slots) carry max -inf, s = 0 and argmax = vocab, so they never win.
      */
-    public static void combineChunks(float[] partials, int[] partialArgmax, int[] shape, float[] invTemperature,
+    public static void combineSlots(float[] partials, int[] partialArgmax, int[] shape, float[] invTemperature,
             float[] pow2, double[] rowStats, int[] rowArgmax) {
         int rows = shape[0];
-        int chunks = shape[2];
+        int slots = shape[2];
         float invT = invTemperature[0];
         for (@Parallel int row = 0; row < rows; row++) {
-            int first = row * chunks;
+            int first = row * slots;
             float max = partials[PARTIAL * first];
             double s = partials[PARTIAL * first + 1];
             double t = partials[PARTIAL * first + 2];
             double sum = partials[PARTIAL * first + 3];
             int argmax = partialArgmax[first];
-            for (int c = 1; c < chunks; c++) {
+            for (int c = 1; c < slots; c++) {
                 int p = first + c;
                 float bMax = partials[PARTIAL * p];
                 double bS = partials[PARTIAL * p + 1];
@@ -141,11 +147,16 @@ public final class TornadoKernelBodies {
                     t += bT;
                     max = bMax;
                     argmax = partialArgmax[p];
-                } else if (bS > 0) {
-                    float d = (bMax - max) * invT;
-                    double scale = exp(d, pow2);
-                    t += scale * (bT + d * bS);
-                    s += scale * bS;
+                } else {
+                    if (bS > 0) {
+                        float d = (bMax - max) * invT;
+                        double scale = exp(d, pow2);
+                        t += scale * (bT + d * bS);
+                        s += scale * bS;
+                    }
+                    if (bMax == max && partialArgmax[p] < argmax) {
+                        argmax = partialArgmax[p];
+                    }
                 }
             }
             rowStats[PARTIAL * row] = max;

@@ -16,9 +16,9 @@ final class TornadoPlan {
                 // Constant per shape: copied once, then resident.
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, s.dims, s.pow2)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, s.logits, s.invTemperature)
-                .task("chunks", TornadoKernelBodies::chunkPartials,
+                .task("slots", TornadoKernelBodies::slotPartials,
                         s.logits, s.dims, s.invTemperature, s.pow2, s.partials, s.partialArgmax)
-                .task("rows", TornadoKernelBodies::combineChunks,
+                .task("rows", TornadoKernelBodies::combineSlots,
                         s.partials, s.partialArgmax, s.dims, s.invTemperature, s.pow2, s.rowStats, s.rowArgmax)
                 // partials and partialArgmax are device-only scratch: never copied back.
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, s.rowStats, s.rowArgmax);

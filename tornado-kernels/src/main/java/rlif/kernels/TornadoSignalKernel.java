@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The TornadoVM backend: the two stages of {@link TornadoKernelBodies} as one task graph per logits shape.
  *
- * <p>What stays on the device across calls: the shape, the exp table and the per-chunk partials (allocated
+ * <p>What stays on the device across calls: the shape, the exp table and the per-slot partials (allocated
  * once per shape, never copied back); what moves per call: the logits up (they are produced on the host by
  * ONNX Runtime, DESIGN section 10), the temperature, and 5 numbers per row down. A caller that can write logits
  * straight into {@link #hostLogits} (for example as ONNX Runtime's pinned output) saves the one host copy.
@@ -76,9 +76,9 @@ public final class TornadoSignalKernel implements SignalKernel {
         if (shape.plan != null) {
             shape.plan.execute();
         } else {
-            TornadoKernelBodies.chunkPartials(
+            TornadoKernelBodies.slotPartials(
                     shape.logits, shape.dims, shape.invTemperature, shape.pow2, shape.partials, shape.partialArgmax);
-            TornadoKernelBodies.combineChunks(shape.partials, shape.partialArgmax, shape.dims, shape.invTemperature,
+            TornadoKernelBodies.combineSlots(shape.partials, shape.partialArgmax, shape.dims, shape.invTemperature,
                     shape.pow2, shape.rowStats, shape.rowArgmax);
         }
         for (int r = 0; r < rows; r++) {
@@ -134,9 +134,9 @@ public final class TornadoSignalKernel implements SignalKernel {
         Shape(int rows, int vocab, boolean onDevice) {
             dims = TornadoKernelBodies.shape(rows, vocab);
             logits = new float[Math.multiplyExact(rows, vocab)];
-            int chunks = rows * dims[2];
-            partials = new float[TornadoKernelBodies.PARTIAL * chunks];
-            partialArgmax = new int[chunks];
+            int slots = rows * dims[2];
+            partials = new float[TornadoKernelBodies.PARTIAL * slots];
+            partialArgmax = new int[slots];
             rowStats = new double[TornadoKernelBodies.PARTIAL * rows];
             rowArgmax = new int[rows];
             plan = onDevice ? new TornadoPlan(this) : null;

@@ -51,6 +51,21 @@ class SignalKernelEdgeCasesTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void argmaxIsTheFirstOfTiedMaxima(SignalKernel kernel) {
+        // Ties in different lanes, chunks, spans and GPU slots: 9000 is past the first vector chunk, and
+        // 300 and 556 share a slot modulo 256 while 9000 does not.
+        float[] row = new float[20000];
+        row[9000] = 5f;
+        row[556] = 5f;
+        row[300] = 5f;
+        SignalBatch out = new SignalBatch(1);
+        kernel.compute(LogitRows.of(row, 1, row.length), 1, null, out);
+        assertThat(out.argmax[0]).isEqualTo(300);
+        kernel.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void noChosenTokenGivesNaNLogprob(SignalKernel kernel) {
         SignalBatch out = new SignalBatch(1);
         kernel.compute(LogitRows.of(new float[] {1, 2, 3}, 1, 3), 1, null, out);
