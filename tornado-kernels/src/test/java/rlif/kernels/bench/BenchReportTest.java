@@ -1,0 +1,42 @@
+package rlif.kernels.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchReportTest {
+    private static final List<BenchResult> RESULTS = List.of(
+            new BenchResult(BenchResult.READ_BASELINE, 2, 151936, 64, 4.0e9),
+            new BenchResult(BenchResult.READ_BASELINE, 1, 151936, 64, 2.5e9),
+            new BenchResult("scalar", 1, 151936, 64, 1.0e8),
+            new BenchResult("vector", 1, 151936, 64, 9.0e8),
+            new BenchResult("vector", 2, 151936, 64, 1.8e9));
+
+    @Test
+    void jsonHasExactlyTheDesignSection9Fields() {
+        String json = new BenchReport("CPU \"x\", 2 cores", RESULTS).json();
+        assertThat(json).startsWith("{\"machine\": \"CPU \\\"x\\\", 2 cores\", \"results\": [");
+        assertThat(json).contains("{\"backend\": \"read-baseline\", \"threads\": 2, \"vocab\": 151936, \"rows\": 64, "
+                + "\"elements_per_second\": 4.000000e+09}");
+        assertThat(json).contains("{\"backend\": \"vector\", \"threads\": 1, \"vocab\": 151936, \"rows\": 64, "
+                + "\"elements_per_second\": 9.000000e+08}");
+        assertThat(json.trim()).endsWith("]}");
+    }
+
+    @Test
+    void tableComparesWithScalarAndTheSameThreadsReadBaseline() {
+        String table = new BenchReport("m", RESULTS).table();
+        // vector on 2 threads: 18x scalar, 45% of the 2-thread read; on 1 thread: 9x, 36% of the 1-thread read.
+        assertThat(table).containsPattern("vector +2 +151936 +64 +1\\.800e\\+09 +18\\.0x +45%");
+        assertThat(table).containsPattern("vector +1 +151936 +64 +9\\.000e\\+08 +9\\.0x +36%");
+    }
+
+    @Test
+    void targetsSayPassOrMissWithTheirNumbers() {
+        List<String> lines = new BenchReport("m", RESULTS).targets(2);
+        assertThat(lines).contains(
+                "target: vector 1 thread >= 8x scalar 1 thread, 64 x 151936: 9.0x PASS",
+                "target: vector 2 threads >= 50% of read baseline 2 threads, 64 x 151936: 45% MISS");
+    }
+}
