@@ -97,6 +97,7 @@ public final class VectorSignalKernel implements SignalKernel {
     /** Signals of columns {@code [from, from + width)} (clipped to the row) of one row. */
     private static SoftmaxPartial span(LogitRows logits, int row, int from, int width, double invT) {
         SoftmaxPartial p = new SoftmaxPartial();
+        startSpan();
         int to = Math.min(logits.vocab(), from + width);
         long rowStart = (long) row * logits.vocab();
         for (int c = from; c < to; c += CHUNK) {
@@ -144,6 +145,11 @@ public final class VectorSignalKernel implements SignalKernel {
         }
     }
 
+    /** Resets the lane maxima carried from chunk to chunk within a span. */
+    static void startSpan() {
+        java.util.Arrays.fill(LANE_STATE.get(), 0, LANES, -Float.MAX_VALUE);
+    }
+
     /**
      * Folds {@code a[start..start + len)}, which are columns {@code col0..}, into {@code p}: whole blocks with
      * vectors, the tail (shorter than a block) one element at a time in double.
@@ -160,8 +166,10 @@ public final class VectorSignalKernel implements SignalKernel {
 
     private static void accumulateBlocks(float[] a, int start, int len, int col0, double invT, SoftmaxPartial p) {
         FloatVector vInvT = FloatVector.broadcast(F, (float) invT);
-        // -FLT_MAX rather than -inf, so x - max is never -inf - -inf = NaN in a lane that has only seen -inf.
-        FloatVector max = FloatVector.broadcast(F, -Float.MAX_VALUE);
+        float[] lanes = LANE_STATE.get();
+        // Lane maxima carry over from the span's earlier chunks, so after the first chunk a new lane maximum (and
+        // its rescale) is rare. They start at -FLT_MAX rather than -inf, so x - max is never -inf - -inf = NaN.
+        FloatVector max = FloatVector.fromArray(F, lanes, 0);
         FloatVector s = FloatVector.zero(F);
         FloatVector t = FloatVector.zero(F);
         FloatVector sum = FloatVector.zero(F);
@@ -190,7 +198,6 @@ public final class VectorSignalKernel implements SignalKernel {
             t = e.fma(d, t);
         }
         // Hand the lanes over in an array: passing vectors to a call that is not inlined would box them.
-        float[] lanes = LANE_STATE.get();
         max.intoArray(lanes, 0);
         s.intoArray(lanes, LANES);
         t.intoArray(lanes, 2 * LANES);
@@ -224,8 +231,14 @@ public final class VectorSignalKernel implements SignalKernel {
                 argmax = Math.min(argmax, start + (int) lanes[4 * LANES + l] + l);
             }
         }
+        if (argmax == Integer.MAX_VALUE && chunkMax > -Float.MAX_VALUE) {
+            // The maximum was carried in from an earlier chunk and not reached here: p already has that maximum
+            // and its first column, and a merge with an equal maximum keeps them, so any column will do.
+            p.merge((double) chunkMax * invT, chunkS, chunkT, chunkSum * invT, col0);
+            return;
+        }
         if (argmax == Integer.MAX_VALUE) {
-            // No lane rose above the -FLT_MAX start: every entry is -inf (or -FLT_MAX itself).
+            // No lane rose above the -FLT_MAX start: every entry so far is -inf (or -FLT_MAX itself).
             argmax = start;
             for (int i = start; i < start + len; i++) {
                 if (a[i] == chunkMax) {
