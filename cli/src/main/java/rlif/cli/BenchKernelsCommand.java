@@ -39,6 +39,7 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         }
         KernelBench bench = new KernelBench(quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL, allCores);
         String tornadoProblem = KernelBench.tornadoProblem();
+        double loadBefore = KernelBench.loadAverage();
         List<BenchResult> results;
         try (ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName("bench kernels")
@@ -54,6 +55,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         }
         BenchReport report = new BenchReport(BenchReport.describeMachine(), results);
         System.out.print(report.table());
+        System.out.printf(java.util.Locale.ROOT, "load average %.1f before, %.1f after, on %d cores%s%n", loadBefore,
+                KernelBench.loadAverage(), Runtime.getRuntime().availableProcessors(),
+                KernelBench.loadAverage() > Runtime.getRuntime().availableProcessors()
+                        ? ": other processes held the cores, so wall-clock rates are low; see the per-CPU-second rates"
+                        : "");
         if (tornadoProblem != null) {
             System.out.println("tornado: not measured, " + tornadoProblem);
         }
