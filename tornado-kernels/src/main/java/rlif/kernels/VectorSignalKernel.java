@@ -176,26 +176,31 @@ public final class VectorSignalKernel implements SignalKernel {
         // Per lane, where its maximum first occurs, as the vector's offset from start: below CHUNK, so exact in a
         // float, which keeps the loop free of float-to-int mask casts (C2 does not intrinsify those here).
         FloatVector maxAt = FloatVector.broadcast(F, -1);
-        // One vector per iteration keeps the loop body small enough for C2 to inline every vector call in it
-        // (a hand-unrolled body ran out of inlining budget and fell back to boxed vectors); C2 unrolls it itself.
+        // One vector per iteration, one exp call site and nothing but force-inlined vector calls on the rare path:
+        // C2 then compiles the whole loop to vector code whatever profile it sees first. (An unrolled body, or an
+        // exp call on the rare path, ran out of inlining budget or went cold, and fell back to boxed vectors.)
+        FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < len; i += LANES) {
             FloatVector x = FloatVector.fromArray(F, a, start + i);
-            VectorMask<Float> rises = x.compare(VectorOperators.GT, max);
-            if (rises.anyTrue()) {
-                // Rescale the rising lanes' sums to their new maximum: exp(z - new) = exp(z - old) exp(old - new).
-                FloatVector newMax = max.blend(x, rises);
-                FloatVector d = VectorMath.clampLow(max.sub(newMax).mul(vInvT));
-                FloatVector scale = VectorMath.exp(d);
-                t = scale.mul(d.fma(s, t));
-                s = s.mul(scale);
-                max = newMax;
-                maxAt = maxAt.blend((float) i, rises);
-            }
             sum = sum.add(x);
-            FloatVector d = VectorMath.clampLow(x.sub(max).mul(vInvT));
-            FloatVector e = VectorMath.exp(d);
-            s = s.add(e);
-            t = e.fma(d, t);
+            // d = (x - max) / T against the maximum so far: <= 0, except in lanes where x is a new maximum. There
+            // -d = (max - x) / T is the exponent that rescales the lane's sums, so exp(-|d|) serves both cases.
+            FloatVector d = x.sub(max).mul(vInvT);
+            VectorMask<Float> rises = x.compare(VectorOperators.GT, max);
+            FloatVector arg = VectorMath.clampLow(d.abs().neg());
+            FloatVector e = VectorMath.exp(arg);
+            if (rises.anyTrue()) {
+                // Rising lanes: s <- s exp(-d) + 1 (x itself counts exp(0)), t <- exp(-d) (t - d s) (x adds 0).
+                FloatVector sRise = s.fma(e, one);
+                FloatVector tRise = e.mul(arg.fma(s, t));
+                s = s.add(e).blend(sRise, rises);
+                t = e.fma(arg, t).blend(tRise, rises);
+                max = max.blend(x, rises);
+                maxAt = maxAt.blend((float) i, rises);
+            } else {
+                s = s.add(e);
+                t = e.fma(arg, t);
+            }
         }
         // Hand the lanes over in an array: passing vectors to a call that is not inlined would box them.
         max.intoArray(lanes, 0);
