@@ -7,6 +7,9 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import rlif.kernels.bench.BenchReport;
 import rlif.kernels.bench.BenchResult;
@@ -26,6 +29,9 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (DESIGN section 9).")
     Path json;
 
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads for the all-cores rows (default: available processors).")
     Integer threads;
@@ -34,8 +40,7 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     public Integer call() {
         int allCores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (allCores < 1) {
-            throw new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(this), "--threads must be >= 1, got " + allCores);
+            throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + allCores);
         }
         KernelBench bench = new KernelBench(quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL, allCores);
         String tornadoProblem = KernelBench.tornadoProblem();
