@@ -66,6 +66,39 @@ class SignalKernelEdgeCasesTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void heapBufferSlicesReadTheSameRowsAsArrays(SignalKernel kernel) {
+        // Heap buffers take the backing-array path; slices start at a non-zero array offset.
+        int rows = 3;
+        int vocab = 20011;
+        java.util.Random random = new java.util.Random(7);
+        float[] data = new float[rows * vocab];
+        float[] padded = new float[data.length + 9];
+        short[] halfPadded = new short[data.length + 9];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Float.float16ToFloat(Float.floatToFloat16((float) (random.nextGaussian() * 4)));
+            padded[i + 9] = data[i];
+            halfPadded[i + 9] = Float.floatToFloat16(data[i]);
+        }
+        int[] chosen = {5, 20010, 777};
+        SignalBatch expected = new SignalBatch(rows);
+        kernel.compute(LogitRows.of(data, rows, vocab), 1.3, chosen, expected);
+        java.nio.FloatBuffer floats = java.nio.FloatBuffer.wrap(padded, 9, data.length).slice();
+        java.nio.ShortBuffer halves = java.nio.ShortBuffer.wrap(halfPadded, 9, data.length).slice();
+        for (LogitRows form : List.of(LogitRows.of(floats, rows, vocab), LogitRows.ofHalf(halves, rows, vocab))) {
+            SignalBatch out = new SignalBatch(rows);
+            kernel.compute(form, 1.3, chosen, out);
+            // Same values in the same order through the same code: identical results.
+            assertThat(out.logsumexp).as(form.getClass().getSimpleName()).containsExactly(expected.logsumexp);
+            assertThat(out.entropy).containsExactly(expected.entropy);
+            assertThat(out.selfCertainty).containsExactly(expected.selfCertainty);
+            assertThat(out.chosenLogprob).containsExactly(expected.chosenLogprob);
+            assertThat(out.argmax).containsExactly(expected.argmax);
+        }
+        kernel.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void noChosenTokenGivesNaNLogprob(SignalKernel kernel) {
         SignalBatch out = new SignalBatch(1);
         kernel.compute(LogitRows.of(new float[] {1, 2, 3}, 1, 3), 1, null, out);
