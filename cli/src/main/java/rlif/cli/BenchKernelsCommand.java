@@ -23,7 +23,7 @@ import rlif.models.io.AtomicFiles;
         description = "Time the signal kernels (scalar, vector on 1 thread and all cores, tornado when present) "
                 + "and a plain vectorised read of the same buffers, for vocab 32000/49152/151936 x rows 1/16/64.")
 public final class BenchKernelsCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Shorter warm-up and timing rounds (about 30 s instead of 2 min).")
+    @Option(names = "--quick", description = "Shorter warm-up and timing rounds (about 1 min instead of 2 to 3 on 2 cores).")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (DESIGN section 9).")
