@@ -80,10 +80,18 @@ public record ScoreSettings(
     public String firstDifference(JsonNode previous) {
         ObjectNode mine = toJson();
         for (String key : RESUME_KEYS) {
-            if (!mine.get(key).equals(previous.get(key))) {
+            if (!same(mine.get(key), previous.get(key))) {
                 return key + " was " + previous.get(key) + ", now " + mine.get(key);
             }
         }
         return null;
+    }
+
+    /** JSON values compared as values: a seed read back as an int equals the long it was written as. */
+    private static boolean same(JsonNode a, JsonNode b) {
+        if (a != null && b != null && a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        return a != null && a.equals(b);
     }
 }
