@@ -15,6 +15,7 @@ import rlif.models.BadInputException;
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,
+            BenchCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
