@@ -14,6 +14,7 @@ import rlif.models.BadInputException;
         description = "Score and train language-model checkpoints on their internal feedback signals.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ImportCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
