@@ -1,6 +1,5 @@
 package rlif.models.arch;
 
-import java.util.List;
 import rlif.models.graph.Dim;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Shape;
@@ -156,9 +155,5 @@ final class DecoderIo {
 
     Value fromF32(Value x) {
         return dtype == DType.F32 ? x : g.cast(x, dtype);
-    }
-
-    static List<Long> dims(long... d) {
-        return java.util.Arrays.stream(d).boxed().toList();
     }
 }
