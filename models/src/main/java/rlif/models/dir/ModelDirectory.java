@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import rlif.models.BadInputException;
+import rlif.models.io.ContainedPaths;
 import rlif.models.tensor.DType;
 import rlif.models.tokenizer.ModelTokenizer;
 
@@ -113,7 +114,7 @@ public final class ModelDirectory {
         if (filename == null) {
             throw new BadInputException(where + ": model.decoder.filename is missing");
         }
-        Path decoderFile = OnnxModelFile.resolveInside(root, root, filename, "decoder file", where + ", model.decoder.filename");
+        Path decoderFile = ContainedPaths.resolve(root, root, filename, "decoder file", where + ", model.decoder.filename");
         OnnxModelFile onnx = OnnxModelFile.read(decoderFile, root);
 
         JsonNode in = decoder.path("inputs");

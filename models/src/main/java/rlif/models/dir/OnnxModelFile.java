@@ -8,10 +8,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import rlif.models.BadInputException;
+import rlif.models.onnx.ExternalData;
 import rlif.models.tensor.DType;
 
 /**
@@ -47,8 +47,7 @@ public final class OnnxModelFile {
         OnnxMl.ModelProto model = parse(file);
         long size = sizeOf(file);
         OnnxMl.GraphProto graph = model.getGraph();
-        Map<Path, Long> external = new LinkedHashMap<>();
-        checkExternalData(graph, file, root, external);
+        Map<Path, Long> external = ExternalData.checkGraph(graph, file, root);
         List<String> initializers = new ArrayList<>();
         for (OnnxMl.TensorProto t : graph.getInitializerList()) {
             initializers.add(t.getName());
@@ -141,145 +140,6 @@ public final class OnnxModelFile {
             names.add(d.hasDimParam() ? d.getDimParam() : "");
         }
         return new TensorSpec(v.getName(), dtype, code, dims, names);
-    }
-
-    private static void checkExternalData(OnnxMl.GraphProto graph, Path file, Path root, Map<Path, Long> seen) {
-        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
-            checkTensor(t, file, root, seen);
-        }
-        for (OnnxMl.TensorProto t : graph.getSparseInitializerList().stream()
-                .flatMap(s -> java.util.stream.Stream.of(s.getValues(), s.getIndices())).toList()) {
-            checkTensor(t, file, root, seen);
-        }
-        for (OnnxMl.NodeProto node : graph.getNodeList()) {
-            for (OnnxMl.AttributeProto a : node.getAttributeList()) {
-                if (a.hasT()) {
-                    checkTensor(a.getT(), file, root, seen);
-                }
-                for (OnnxMl.TensorProto t : a.getTensorsList()) {
-                    checkTensor(t, file, root, seen);
-                }
-                if (a.hasG()) {
-                    checkExternalData(a.getG(), file, root, seen);
-                }
-                for (OnnxMl.GraphProto g : a.getGraphsList()) {
-                    checkExternalData(g, file, root, seen);
-                }
-            }
-        }
-    }
-
-    private static void checkTensor(OnnxMl.TensorProto t, Path file, Path root, Map<Path, Long> seen) {
-        if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-            return;
-        }
-        String where = "ONNX file " + file + ", tensor '" + t.getName() + "'";
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = parseLength(e.getValue(), where, "offset");
-                case "length" -> length = parseLength(e.getValue(), where, "length");
-                default -> { }
-            }
-        }
-        if (location == null || location.isEmpty()) {
-            throw new BadInputException(where + ": external data has no location");
-        }
-        Path data = resolveInside(root, file.getParent(), location, "external data location", where);
-        long size = seen.containsKey(data) ? seen.get(data) : sizeOf(data);
-        seen.put(data, size);
-        long expected = expectedBytes(t);
-        if (length < 0) {
-            length = expected;
-        } else if (expected >= 0 && length != expected) {
-            throw new BadInputException(where + ": external data length " + length + " does not match its shape ("
-                    + expected + " bytes)");
-        }
-        if (length < 0) {
-            throw new BadInputException(where + ": external data has no length and an element type rlif cannot size");
-        }
-        if (offset > size || length > size - offset) {
-            throw new BadInputException(where + ": external data offset " + offset + " + length " + length
-                    + " exceeds the size of " + data + " (" + size + " bytes)");
-        }
-    }
-
-    /**
-     * Resolves a relative file reference from an untrusted file against {@code base}, refusing absolute
-     * paths, {@code ..} segments, anything that ends up outside {@code root}, and files that do not exist.
-     * {@code what} names the reference in messages (e.g. "external data location"), {@code where} its source.
-     */
-    public static Path resolveInside(Path root, Path base, String location, String what, String where) {
-        String normalized = location.replace('\\', '/');
-        boolean absolute;
-        try {
-            absolute = normalized.startsWith("/") || normalized.matches("^[A-Za-z]:.*") || Path.of(location).isAbsolute();
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new BadInputException(where + ": " + what + " '" + location + "' is not a valid path");
-        }
-        if (absolute) {
-            throw new BadInputException(where + ": " + what + " '" + location
-                    + "' is an absolute path; it must be relative to the model directory");
-        }
-        for (String segment : normalized.split("/")) {
-            if (segment.equals("..")) {
-                throw new BadInputException(where + ": " + what + " '" + location
-                        + "' contains '..'; it must stay inside the model directory");
-            }
-        }
-        Path resolved = base.resolve(normalized).normalize();
-        Path rootNorm = root.toAbsolutePath().normalize();
-        if (!resolved.toAbsolutePath().normalize().startsWith(rootNorm)) {
-            throw new BadInputException(where + ": " + what + " '" + location + "' leaves the model directory " + root);
-        }
-        if (!Files.isRegularFile(resolved)) {
-            throw new BadInputException(where + ": " + what + " '" + location + "' names " + resolved
-                    + ", which does not exist");
-        }
-        return resolved;
-    }
-
-    private static long parseLength(String value, String where, String key) {
-        try {
-            long v = Long.parseLong(value.trim());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new BadInputException(where + ": external data " + key + " '" + value + "' is not a non-negative integer");
-        }
-    }
-
-    /** Bytes the tensor's shape and type call for, or -1 when rlif cannot size its element type. */
-    private static long expectedBytes(OnnxMl.TensorProto t) {
-        long bits = switch (t.getDataType()) {
-            case 1, 6, 12 -> 32; // float, int32, uint32
-            case 2, 3, 9, 17, 18, 19, 20 -> 8; // uint8, int8, bool, float8 variants
-            case 4, 5, 10, 16 -> 16; // uint16, int16, float16, bfloat16
-            case 7, 11, 13, 14 -> 64; // int64, double, uint64, complex64
-            case 15 -> 128; // complex128
-            case 21, 22 -> 4; // uint4, int4
-            default -> -1;
-        };
-        if (bits < 0) {
-            return -1;
-        }
-        try {
-            long n = 1;
-            for (long d : t.getDimsList()) {
-                if (d < 0) {
-                    return -1;
-                }
-                n = Math.multiplyExact(n, d);
-            }
-            return (Math.multiplyExact(n, bits) + 7) / 8;
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE; // a shape this large cannot fit in any file: the bounds check refuses it
-        }
     }
 
     private static long sizeOf(Path p) {

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import rlif.models.BadInputException;
+import rlif.models.io.ContainedPaths;
 import rlif.models.tensor.Tensor;
 
 /**
@@ -92,20 +93,11 @@ public final class ExternalData implements AutoCloseable {
         return p.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL;
     }
 
+    private static final String WHAT = "external data location";
+
     /** Rejects locations that are absolute or contain {@code ..} (before touching the file system). */
     public static String checkLocationSyntax(String location, String where) {
-        if (location.isEmpty() || location.indexOf('\0') >= 0) {
-            throw new BadInputException(where + ": empty or malformed external data location");
-        }
-        String slashed = location.replace('\\', '/');
-        if (slashed.startsWith("/") || slashed.matches("^[A-Za-z]:.*") || Path.of(location).isAbsolute()) {
-            throw new BadInputException(where + ": external data location '" + location + "' is absolute; it must be inside the model directory");
-        }
-        for (String part : slashed.split("/")) {
-            if (part.equals("..")) {
-                throw new BadInputException(where + ": external data location '" + location + "' leaves the model directory");
-            }
-        }
+        ContainedPaths.checkSyntax(location, WHAT, where);
         return location;
     }
 
@@ -119,21 +111,7 @@ public final class ExternalData implements AutoCloseable {
      * {@code root} after resolving symlinks (so a link inside the directory cannot point outside it).
      */
     public static Path resolve(Path base, Path root, String location, String where) {
-        checkLocationSyntax(location, where);
-        Path file = base.resolve(location.replace('\\', '/')).normalize();
-        try {
-            Path realDir = root.toRealPath();
-            if (!Files.isRegularFile(file)) {
-                throw new BadInputException(where + ": external data file " + location + " is missing");
-            }
-            Path real = file.toRealPath();
-            if (!real.startsWith(realDir)) {
-                throw new BadInputException(where + ": external data location '" + location + "' leads outside the model directory");
-            }
-            return real;
-        } catch (IOException e) {
-            throw new BadInputException(where + ": cannot open external data " + location + ": " + e.getMessage(), e);
-        }
+        return ContainedPaths.resolve(root, base, location, WHAT, where);
     }
 
     /** Where a proto's external bytes are: file (real path), offset and length, all checked, and the file's size. */
@@ -175,8 +153,8 @@ public final class ExternalData implements AutoCloseable {
             throw new BadInputException(at + ": cannot read size of " + location + ": " + e.getMessage(), e);
         }
         if (offset > size || length > size - offset) {
-            throw new BadInputException(at + ": external data [" + offset + ", " + offset + "+" + length + ") runs past the end of "
-                    + location + " (" + size + " bytes)");
+            throw new BadInputException(at + ": external data offset " + offset + " + length " + length + " runs past the end of "
+                    + location + ": it exceeds the size of the file (" + size + " bytes)");
         }
         return new Ref(file, offset, length, size);
     }
