@@ -11,6 +11,8 @@ import java.util.Map;
  * ONNX Runtime, DESIGN section 10), the temperature, and 5 numbers per row down. A caller that can write logits
  * straight into {@link #hostLogits} (for example as ONNX Runtime's pinned output) saves the one host copy.
  *
+ * <p>One instance serves one decode loop: it is not thread-safe (its host arrays are bound to the graphs).
+ *
  * <p>TornadoVM classes are touched only through {@link TornadoPlan}, and only after {@link #runtimeProblem}
  * found the runtime: outside the TornadoVM launcher their static initialisers throw.
  */
