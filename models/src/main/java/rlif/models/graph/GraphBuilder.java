@@ -232,6 +232,11 @@ public final class GraphBuilder {
         return broadcastOp("Max", a, b, null);
     }
 
+    /** Elementwise minimum of two tensors. */
+    public Value min(Value a, Value b) {
+        return broadcastOp("Min", a, b, null);
+    }
+
     public Value equal(Value a, Value b) {
         return broadcastOp("Equal", a, b, DType.BOOL);
     }
@@ -420,6 +425,22 @@ public final class GraphBuilder {
         out.addAll(indices.shape().dims());
         out.addAll(data.shape().dims().subList(a + 1, data.rank()));
         return record(n, "Gather", List.of(data, indices), Map.of("axis", new Attr.Int(axis)), data.dtype(), new Shape(out));
+    }
+
+    /** {@code out[i][j] = data[i][indices[i][j]]} along {@code axis} (e.g. the log-probability of each chosen token). */
+    public Value gatherElements(Value data, Value indices, int axis) {
+        String n = nodeName("GatherElements");
+        requireIndex(n, indices);
+        checkAxis(n, data, axis);
+        if (indices.rank() != data.rank()) {
+            throw new GraphException(n + ": indices " + indices + " must have the rank of " + data);
+        }
+        for (int i = 0; i < data.rank(); i++) {
+            if (i != (axis < 0 ? axis + data.rank() : axis) && !indices.dim(i).compatible(data.dim(i))) {
+                throw new GraphException(n + ": indices " + indices + " and data " + data + " differ on axis " + i);
+            }
+        }
+        return record(n, "GatherElements", List.of(data, indices), Map.of("axis", new Attr.Int(axis)), data.dtype(), indices.shape());
     }
 
     /**

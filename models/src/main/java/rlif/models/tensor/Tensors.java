@@ -57,11 +57,24 @@ public final class Tensors {
         int e = t.dtype().bytes();
         ByteBuffer src = t.data();
         ByteBuffer dst = ByteBuffer.allocate(Math.multiplyExact(Math.multiplyExact(rows, cols), e)).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] el = new byte[e];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                src.get((r * cols + c) * e, el);
-                dst.put((c * rows + r) * e, el);
+        // 64x64 tiles keep both the rows read and the columns written in cache on large matrices
+        final int tile = 64;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int r1 = Math.min(rows, r0 + tile);
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        int from = (r * cols + c) * e;
+                        int to = (c * rows + r) * e;
+                        switch (e) {
+                            case 2 -> dst.putShort(to, src.getShort(from));
+                            case 4 -> dst.putInt(to, src.getInt(from));
+                            case 8 -> dst.putLong(to, src.getLong(from));
+                            default -> dst.put(to, src.get(from));
+                        }
+                    }
+                }
             }
         }
         return new Tensor(newName, t.dtype(), new long[] {cols, rows}, dst);
