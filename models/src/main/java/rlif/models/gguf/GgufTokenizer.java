@@ -172,7 +172,8 @@ public final class GgufTokenizer {
         m.put("fuse_unk", false);
         m.put("byte_fallback", false);
         m.put("ignore_merges", false);
-        m.set("vocab", vocab());
+        ObjectNode vocab = vocab();
+        m.set("vocab", vocab);
         ArrayNode mergeArray = m.putArray("merges");
         for (int i = 0; i < merges.size(); i++) {
             String s = merges.get(i);
@@ -180,7 +181,13 @@ public final class GgufTokenizer {
             if (space < 0 || s.indexOf(' ', space + 1) >= 0) {
                 throw gguf.bad("tokenizer.ggml.merges[" + i + "] '" + s + "' is not two tokens separated by a space");
             }
-            mergeArray.addArray().add(s.substring(0, space)).add(s.substring(space + 1));
+            String left = s.substring(0, space);
+            String right = s.substring(space + 1);
+            // the tokenizers library refuses a merge whose halves or result are not tokens; say so here instead
+            if (!vocab.has(left) || !vocab.has(right) || !vocab.has(left + right)) {
+                throw gguf.bad("tokenizer.ggml.merges[" + i + "] '" + s + "' merges or makes a string that is not a token");
+            }
+            mergeArray.addArray().add(left).add(right);
         }
     }
 

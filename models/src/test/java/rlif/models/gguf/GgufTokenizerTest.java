@@ -132,6 +132,15 @@ class GgufTokenizerTest {
             assertThatThrownBy(() -> GgufTokenizer.of(g)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("token_type");
         }
+        Path badMerge = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b", "b a"))
+                .write(dir.resolve("badmerge.gguf"));
+        try (GgufFile g = GgufFile.open(badMerge)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("merges[1] 'b a'");
+        }
         Path noMerges = new GgufTestWriter()
                 .string("tokenizer.ggml.model", "gpt2")
                 .stringArray("tokenizer.ggml.tokens", List.of("a", "b"))

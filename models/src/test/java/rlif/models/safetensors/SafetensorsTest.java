@@ -192,6 +192,9 @@ class SafetensorsTest {
      * BadInputException naming the file; any other exception or error fails the test. A cheap stand-in until the
      * Jazzer fuzz target of issue 7.
      */
+    /** Characters that keep a mutated header JSON-like, so mutations reach past the JSON parser. */
+    private static final String JSON_BYTES = "0123456789[]{}\",:-e. ";
+
     @Test
     void randomHeaderMutationsOpenOrFailCleanly() throws IOException {
         Random rnd = new Random(3);
@@ -203,11 +206,11 @@ class SafetensorsTest {
         int headerEnd = 8 + (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         Path f = dir.resolve("mut.safetensors");
         int opened = 0;
-        for (int i = 0; i < 1500; i++) {
+        for (int i = 0; i < 600; i++) {
             byte[] b = bytes.clone();
             for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
                 int at = rnd.nextInt(headerEnd);
-                b[at] = rnd.nextBoolean() ? (byte) "0123456789[]{}\",:-e.".charAt(rnd.nextInt(21)) : (byte) rnd.nextInt(256);
+                b[at] = rnd.nextBoolean() ? (byte) JSON_BYTES.charAt(rnd.nextInt(JSON_BYTES.length())) : (byte) rnd.nextInt(256);
             }
             Files.write(f, b);
             try (SafetensorsFile s = SafetensorsFile.open(f)) {
