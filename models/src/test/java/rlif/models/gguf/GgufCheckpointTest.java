@@ -128,4 +128,36 @@ public class GgufCheckpointTest {
         assertThatThrownBy(() -> GgufCheckpoint.open(g).close()).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("rope_freqs.weight");
     }
+
+    /**
+     * Random byte mutations of a small llama GGUF, pushed through everything an import reads (config, tokenizer,
+     * every tensor): each must succeed or fail with BadInputException naming the file.
+     */
+    @Test
+    void mutatedCheckpointsImportOrFailCleanly() throws java.io.IOException {
+        Random rnd = new Random(9);
+        byte[] good = tinyLlama(random(64, rnd), random(32, rnd), rnd).bytes();
+        Path f = dir.resolve("mut.gguf");
+        int ok = 0;
+        for (int i = 0; i < 250; i++) {
+            byte[] b = good.clone();
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                b[rnd.nextInt(Math.min(b.length, 1400))] = (byte) rnd.nextInt(256);
+            }
+            java.nio.file.Files.write(f, b);
+            try (GgufCheckpoint c = GgufCheckpoint.open(f)) {
+                c.config();
+                GgufTokenizer t = c.tokenizer();
+                t.tokenizerJson();
+                t.tokenizerConfig(64);
+                for (String name : c.names()) {
+                    c.get(name);
+                }
+                ok++;
+            } catch (BadInputException expected) {
+                assertThat(expected.getMessage()).startsWith(f.toString());
+            }
+        }
+        assertThat(ok).as("some mutations leave a valid checkpoint").isPositive();
+    }
 }
