@@ -187,14 +187,14 @@ class SafetensorsTest {
                 .hasMessageContaining("model.safetensors");
     }
 
+    /** Characters that keep a mutated header JSON-like, so mutations reach past the JSON parser. */
+    private static final String JSON_BYTES = "0123456789[]{}\",:-e. ";
+
     /**
      * Random byte mutations of a valid file's header: each must open (and load every tensor) or fail with
      * BadInputException naming the file; any other exception or error fails the test. A cheap stand-in until the
      * Jazzer fuzz target of issue 7.
      */
-    /** Characters that keep a mutated header JSON-like, so mutations reach past the JSON parser. */
-    private static final String JSON_BYTES = "0123456789[]{}\",:-e. ";
-
     @Test
     void randomHeaderMutationsOpenOrFailCleanly() throws IOException {
         Random rnd = new Random(3);
