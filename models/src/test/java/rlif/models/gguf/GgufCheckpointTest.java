@@ -96,6 +96,33 @@ public class GgufCheckpointTest {
     }
 
     @Test
+    void qwen2KeepsItsRowOrderAndBiases() {
+        Random rnd = new Random(6);
+        float[] q = random(8 * 8, rnd);
+        float[] qBias = random(8, rnd);
+        GgufTestWriter w = new GgufTestWriter()
+                .string("general.architecture", "qwen2")
+                .u32("qwen2.block_count", 1)
+                .u32("qwen2.embedding_length", 8)
+                .u32("qwen2.feed_forward_length", 12)
+                .u32("qwen2.attention.head_count", 2)
+                .u32("qwen2.attention.head_count_kv", 1)
+                .f32("qwen2.rope.freq_base", 1000000f)
+                .f32("qwen2.attention.layer_norm_rms_epsilon", 1e-6f);
+        w.tensorOfFloats("token_embd.weight", new long[] {8, 6}, random(48, rnd));
+        w.tensorOfFloats("blk.0.attn_q.weight", new long[] {8, 8}, q);
+        w.tensorOfFloats("blk.0.attn_q.bias", new long[] {8}, qBias);
+        Path f = w.write(dir.resolve("qwen.gguf"));
+        try (GgufCheckpoint c = GgufCheckpoint.open(f)) {
+            assertThat(c.config().path("model_type").asText()).isEqualTo("qwen2");
+            assertThat(c.config().path("rope_theta").asDouble()).isEqualTo(1e6);
+            assertThat(c.config().path("tie_word_embeddings").asBoolean()).isTrue();
+            assertThat(c.get("model.layers.0.self_attn.q_proj.weight").toFloats()).containsExactly(q);
+            assertThat(c.get("model.layers.0.self_attn.q_proj.bias").toFloats()).containsExactly(qBias);
+        }
+    }
+
+    @Test
     void configIsSynthesisedFromLlamaMetadata() {
         Random rnd = new Random(4);
         Path f = tinyLlama(random(64, rnd), random(32, rnd), rnd).write(dir.resolve("tiny.gguf"));
