@@ -160,7 +160,14 @@ public final class GgufTokenizer {
         List<String> merges = stringArray(gguf, "tokenizer.ggml.merges").orElseThrow(() -> gguf.bad(
                 "tokenizer.ggml.model is gpt2 but tokenizer.ggml.merges is missing"));
         root.putNull("normalizer");
-        root.set("pre_tokenizer", preTokenizer(gguf.string("tokenizer.ggml.pre").orElse("default")));
+        String pre = gguf.string("tokenizer.ggml.pre").orElse("default");
+        ObjectNode preTokenizer = preTokenizer(pre);
+        if (preTokenizer == null) {
+            // a wrong split would tokenize differently from the original without any error: refuse instead
+            throw gguf.bad("tokenizer.ggml.pre '" + pre + "' is not a pre-tokenizer rlif knows (default, gpt2, "
+                    + "smollm, starcoder, refact, qwen2, llama-bpe, llama3)");
+        }
+        root.set("pre_tokenizer", preTokenizer);
         root.set("post_processor", addBos() ? bosTemplate() : byteLevel(true, false));
         root.set("decoder", byteLevel(true, true));
         ObjectNode m = root.putObject("model");
@@ -200,7 +207,7 @@ public final class GgufTokenizer {
         return n;
     }
 
-    /** The pre-tokenizer of the original tokenizer family named by {@code tokenizer.ggml.pre}. */
+    /** The pre-tokenizer of the original tokenizer family named by {@code tokenizer.ggml.pre}, null if unknown. */
     static ObjectNode preTokenizer(String pre) {
         ObjectNode byteLevelNoRegex = JSON.objectNode();
         byteLevelNoRegex.put("type", "ByteLevel");
@@ -217,7 +224,8 @@ public final class GgufTokenizer {
             }
             case "qwen2" -> sequence(split(QWEN2_SPLIT), byteLevelNoRegex);
             case "llama-bpe", "llama3" -> sequence(split(LLAMA3_SPLIT), byteLevelNoRegex);
-            default -> byteLevel(false, true); // "gpt2", "default": GPT-2's own regex inside ByteLevel
+            case "gpt2", "default" -> byteLevel(false, true); // GPT-2's own regex inside ByteLevel
+            default -> null;
         };
     }
 

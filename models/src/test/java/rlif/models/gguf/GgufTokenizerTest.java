@@ -139,6 +139,16 @@ class GgufTokenizerTest {
             assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("merges[1] 'b a'");
         }
+        Path unknownPre = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .string("tokenizer.ggml.pre", "deepseek-coder")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b"))
+                .write(dir.resolve("pre.gguf"));
+        try (GgufFile g = GgufFile.open(unknownPre)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("'deepseek-coder'");
+        }
         Path noMerges = new GgufTestWriter()
                 .string("tokenizer.ggml.model", "gpt2")
                 .stringArray("tokenizer.ggml.tokens", List.of("a", "b"))
