@@ -194,7 +194,11 @@ public final class ScoreJob {
                 }
                 done.set(workIndex(row.promptIndex(), row.sample()));
             });
-            Files.createDirectories(out);
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new BadInputException("cannot create --out " + out + ": " + e.getMessage(), e);
+            }
             return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, valid) : 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare --out " + out + ": " + e.getMessage(), e);
