@@ -17,6 +17,7 @@ import rlif.models.BadInputException;
             InfoCommand.class,
             ScoreCommand.class,
             BenchCommand.class,
+            ImportCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
