@@ -187,12 +187,15 @@ public final class GraphBuilder {
     }
 
     /** Opens a naming scope; node names made inside start with it ({@code layers.3/MatMul_17}). */
-    public AutoCloseable scope(String s) {
+    public Scope scope(String s) {
         scopes.push(s);
         return new Scope();
     }
 
-    private final class Scope implements AutoCloseable {
+    /** An open naming scope; closing it ends the scope. */
+    public final class Scope implements AutoCloseable {
+        private Scope() {}
+
         @Override
         public void close() {
             scopes.pop();

@@ -1,0 +1,160 @@
+package rlif.models.arch;
+
+import java.util.List;
+import rlif.models.graph.Dim;
+import rlif.models.graph.GraphBuilder;
+import rlif.models.graph.Shape;
+import rlif.models.graph.Value;
+import rlif.models.tensor.DType;
+
+/**
+ * The decoder's interface in Optimum naming and what every layer shares: inputs, the additive attention
+ * mask, the KV cache, the attention core, norms and activations.
+ *
+ * <p>Inputs: {@code input_ids} int64 [batch, seq], {@code attention_mask} int64 [batch, past_seq+seq],
+ * {@code position_ids} int64 [batch, seq] (from the caller, so left-padded rows count from their first real
+ * token), {@code past_key_values.N.key/value} [batch, kv_heads, past_seq, head_dim]. Outputs: {@code logits}
+ * float32 [batch, seq, vocab], {@code present.N.key/value} [batch, kv_heads, past_seq+seq, head_dim].
+ */
+final class DecoderIo {
+    /** Added to scores of masked keys: finite, so fully masked (padding) rows stay finite instead of NaN. */
+    static final double MASKED = -1e9;
+
+    final GraphBuilder g;
+    final DType dtype;
+    final boolean kvCache;
+    final Value inputIds;
+    final Value attentionMask;
+    final Value positionIds;
+    /** float32 [batch, 1, seq, total]: 0 where a query may attend to a key, {@link #MASKED} elsewhere. */
+    final Value maskAdd;
+    private final Dim past;
+
+    DecoderIo(GraphBuilder g, DType dtype, boolean kvCache) {
+        this.g = g;
+        this.dtype = dtype;
+        this.kvCache = kvCache;
+        Dim batch = Dim.sym("batch");
+        Dim seq = Dim.sym("seq");
+        this.past = Dim.sym("past_seq");
+        Dim total = kvCache ? past.plus(seq) : seq;
+        inputIds = g.input("input_ids", DType.I64, Shape.of(batch, seq));
+        attentionMask = g.input("attention_mask", DType.I64, Shape.of(batch, total));
+        positionIds = g.input("position_ids", DType.I64, Shape.of(batch, seq));
+        try (var s = g.scope("mask")) {
+            maskAdd = buildMask(total, seq);
+        }
+    }
+
+    /**
+     * Query i (absolute index past+i) may see key j when j <= past+i and the key is not padding. Built from
+     * run-time lengths: T from attention_mask, s from input_ids.
+     */
+    private Value buildMask(Dim total, Dim seq) {
+        Value t = g.squeeze(g.shape(attentionMask, 1, 2), 0);
+        Value s = g.squeeze(g.shape(inputIds, 1, 2), 0);
+        Value one = g.int64(1);
+        Value queryPos = g.range(g.sub(t, s), t, one, seq);
+        Value keyPos = g.range(g.int64(0), t, one, total);
+        Value causal = g.lessOrEqual(g.unsqueeze(keyPos, 0), g.unsqueeze(queryPos, 1)); // [seq, total]
+        Value notPad = g.unsqueeze(g.cast(attentionMask, DType.BOOL), 1, 2); // [batch, 1, 1, total]
+        Value allowed = g.and(g.unsqueeze(causal, 0, 1), notPad); // [batch, 1, seq, total]
+        return g.where(allowed, g.scalar(0, DType.F32), g.scalar(MASKED, DType.F32));
+    }
+
+    /** Appends this step's keys/values to the cache (declaring past inputs and present outputs); returns the full K and V. */
+    Value[] cache(int layer, Value k, Value v, int kvHeads, int headDim) {
+        if (!kvCache) {
+            return new Value[] {k, v};
+        }
+        Shape pastShape = Shape.of(Dim.sym("batch"), Dim.of(kvHeads), past, Dim.of(headDim));
+        Value pk = g.input("past_key_values." + layer + ".key", dtype, pastShape);
+        Value pv = g.input("past_key_values." + layer + ".value", dtype, pastShape);
+        Value kAll = g.output("present." + layer + ".key", g.concat(2, pk, k));
+        Value vAll = g.output("present." + layer + ".value", g.concat(2, pv, v));
+        return new Value[] {kAll, vAll};
+    }
+
+    /**
+     * Scaled dot-product attention with grouped KV heads. q [batch, heads, seq, d] (already scaled),
+     * k/v [batch, kv, total, d]; returns [batch, seq, heads*d]. Query heads are grouped onto their KV head by a
+     * reshape ([b, kv, rep*seq, d]) instead of repeating K and V, so no run-time shapes are needed.
+     */
+    Value attention(Value q, Value k, Value v, int heads, int kvHeads, int headDim) {
+        int rep = heads / kvHeads;
+        Value qg = rep == 1 ? q : g.reshape(q, 0, kvHeads, -1, headDim);
+        Value scores = g.matMul(qg, g.transpose(k, 0, 1, 3, 2));
+        if (dtype != DType.F32) {
+            scores = g.cast(scores, DType.F32);
+        }
+        if (rep != 1) {
+            scores = g.reshape(scores, 0, heads, -1, 0);
+        }
+        Value probs = g.softmax(g.add(scores, maskAdd), -1);
+        if (dtype != DType.F32) {
+            probs = g.cast(probs, dtype);
+        }
+        Value pg = rep == 1 ? probs : g.reshape(probs, 0, kvHeads, -1, 0);
+        Value ctx = g.matMul(pg, v);
+        if (rep != 1) {
+            ctx = g.reshape(ctx, 0, heads, -1, headDim);
+        }
+        return g.reshape(g.transpose(ctx, 0, 2, 1, 3), 0, 0, (long) heads * headDim);
+    }
+
+    /** Splits [batch, seq, heads*d] into [batch, seq, heads, d]. */
+    Value splitHeads(Value x, int heads, int headDim) {
+        return g.reshape(x, 0, 0, heads, headDim);
+    }
+
+    /** Root-mean-square norm over the last axis: normalised in float32, then cast and scaled by {@code weight}. */
+    Value rmsNorm(Value x, Value weight, double eps) {
+        Value x32 = toF32(x);
+        Value meanSq = g.reduceMean(g.mul(x32, x32), true, -1);
+        Value normed = g.mul(x32, g.reciprocal(g.sqrt(g.add(meanSq, g.scalar(eps, DType.F32)))));
+        return g.mul(fromF32(normed), weight);
+    }
+
+    /** LayerNorm over the last axis: standardised in float32, then cast, scaled and shifted. */
+    Value layerNorm(Value x, Value weight, Value bias, double eps) {
+        Value x32 = toF32(x);
+        Value centred = g.sub(x32, g.reduceMean(x32, true, -1));
+        Value var = g.reduceMean(g.mul(centred, centred), true, -1);
+        Value normed = g.mul(centred, g.reciprocal(g.sqrt(g.add(var, g.scalar(eps, DType.F32)))));
+        return g.add(g.mul(fromF32(normed), weight), bias);
+    }
+
+    /** SiLU: x * sigmoid(x). */
+    Value silu(Value x) {
+        return g.mul(x, g.sigmoid(x));
+    }
+
+    /** GELU: the tanh approximation ({@code gelu_new}) or the exact erf form (opset 17 has no Gelu op). */
+    Value gelu(Value x, boolean tanhApprox) {
+        Value half = g.scalar(0.5, x.dtype());
+        Value one = g.scalar(1, x.dtype());
+        if (tanhApprox) {
+            Value cube = g.mul(g.mul(x, x), x);
+            Value inner = g.mul(g.scalar(Math.sqrt(2 / Math.PI), x.dtype()), g.add(x, g.mul(g.scalar(0.044715, x.dtype()), cube)));
+            return g.mul(g.mul(half, x), g.add(one, g.tanh(inner)));
+        }
+        return g.mul(g.mul(half, x), g.add(one, g.erf(g.mul(x, g.scalar(1 / Math.sqrt(2), x.dtype())))));
+    }
+
+    /** Final logits as float32 [batch, seq, vocab]. */
+    void logits(Value logits) {
+        g.output("logits", toF32(logits));
+    }
+
+    Value toF32(Value x) {
+        return x.dtype() == DType.F32 ? x : g.cast(x, DType.F32);
+    }
+
+    Value fromF32(Value x) {
+        return dtype == DType.F32 ? x : g.cast(x, dtype);
+    }
+
+    static List<Long> dims(long... d) {
+        return java.util.Arrays.stream(d).boxed().toList();
+    }
+}

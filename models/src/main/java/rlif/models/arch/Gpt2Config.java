@@ -1,0 +1,45 @@
+package rlif.models.arch;
+
+import java.util.List;
+
+/**
+ * A GPT-2 decoder: learned positions, pre-LayerNorm blocks, fused {@code c_attn}, GELU MLP, tied head.
+ *
+ * @param tanhGelu true for {@code gelu_new}/{@code gelu_pytorch_tanh} (the tanh approximation), false for exact {@code gelu}
+ */
+public record Gpt2Config(
+        int vocabSize,
+        int hiddenSize,
+        int innerSize,
+        int numLayers,
+        int numHeads,
+        double layerNormEps,
+        boolean tanhGelu,
+        boolean scaleAttnWeights,
+        int contextLength,
+        Integer bosTokenId,
+        List<Integer> eosTokenIds,
+        Integer padTokenId,
+        String configJson) implements DecoderConfig {
+    public Gpt2Config {
+        eosTokenIds = List.copyOf(eosTokenIds);
+        if (hiddenSize % numHeads != 0) {
+            throw new IllegalArgumentException("n_embd " + hiddenSize + " is not a multiple of n_head " + numHeads);
+        }
+    }
+
+    @Override
+    public String modelType() {
+        return "gpt2";
+    }
+
+    @Override
+    public int numKvHeads() {
+        return numHeads;
+    }
+
+    @Override
+    public int headDim() {
+        return hiddenSize / numHeads;
+    }
+}

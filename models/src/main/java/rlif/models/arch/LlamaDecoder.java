@@ -1,0 +1,107 @@
+package rlif.models.arch;
+
+import java.util.Set;
+import rlif.models.graph.GraphBuilder;
+import rlif.models.graph.Value;
+import rlif.models.tensor.DType;
+import rlif.models.tensor.Tensor;
+
+/** Builds the llama-family decoder graph (Llama, Mistral, SmolLM, Qwen2 biases, Qwen3 q/k norms) from Hugging Face weights. */
+final class LlamaDecoder {
+    private final LlamaConfig c;
+    private final GraphBuilder g;
+    private final DecoderIo io;
+    private final CheckedWeights w;
+    private final LayerHooks hooks;
+
+    private LlamaDecoder(LlamaConfig c, WeightSource source, DecoderOptions o) {
+        this.c = c;
+        this.g = new GraphBuilder(c.modelType() + "_decoder");
+        this.io = new DecoderIo(g, o.dtype(), o.kvCache());
+        this.w = new CheckedWeights(source, g, o.dtype(), o.hooks());
+        this.hooks = o.hooks();
+    }
+
+    static GraphBuilder build(LlamaConfig c, WeightSource source, DecoderOptions o) {
+        return new LlamaDecoder(c, source, o).build();
+    }
+
+    private GraphBuilder build() {
+        long hidden = c.hiddenSize();
+        Value embed = w.get("model.embed_tokens.weight", false, c.vocabSize(), hidden);
+        Value h = g.gather(embed, io.inputIds, 0);
+        Value[] cosSin;
+        try (var s = g.scope("rotary")) {
+            cosSin = rotaryTables();
+        }
+        for (int layer = 0; layer < c.numLayers(); layer++) {
+            try (var s = g.scope("layers." + layer)) {
+                h = block(layer, h, cosSin[0], cosSin[1]);
+            }
+        }
+        h = io.rmsNorm(h, w.get("model.norm.weight", false, hidden), c.rmsNormEps());
+        Value head = c.tieWordEmbeddings()
+                ? g.transpose(embed, 1, 0)
+                : w.get("lm_head.weight", true, c.vocabSize(), hidden);
+        io.logits(hooks.linear(g, "lm_head", h, head, null));
+        w.requireAllUsed(c.tieWordEmbeddings() ? Set.of("rotary_emb.inv_freq", "lm_head.weight") : Set.of("rotary_emb.inv_freq"));
+        return g;
+    }
+
+    /** cos and sin of position * inverse frequency, [batch, 1, seq, head_dim/2] in the model dtype. */
+    private Value[] rotaryTables() {
+        double[] inv = c.inverseFrequencies();
+        float[] f = new float[inv.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) inv[i];
+        }
+        Value invFreq = g.constant(Tensor.ofFloats("inv_freq", new long[] {f.length}, f));
+        Value freqs = g.mul(g.unsqueeze(g.cast(io.positionIds, DType.F32), -1), invFreq);
+        Value cos = io.fromF32(g.unsqueeze(g.cos(freqs), 1));
+        Value sin = io.fromF32(g.unsqueeze(g.sin(freqs), 1));
+        return new Value[] {cos, sin};
+    }
+
+    private Value block(int layer, Value h, Value cos, Value sin) {
+        String p = "model.layers." + layer + ".";
+        long hidden = c.hiddenSize();
+        int heads = c.numHeads();
+        int kvHeads = c.numKvHeads();
+        int d = c.headDim();
+        Value x = io.rmsNorm(h, w.get(p + "input_layernorm.weight", false, hidden), c.rmsNormEps());
+        Value q = io.splitHeads(linear(p + "self_attn.q_proj", x, (long) heads * d, hidden, c.qkvBias()), heads, d);
+        Value k = io.splitHeads(linear(p + "self_attn.k_proj", x, (long) kvHeads * d, hidden, c.qkvBias()), kvHeads, d);
+        Value v = io.splitHeads(linear(p + "self_attn.v_proj", x, (long) kvHeads * d, hidden, c.qkvBias()), kvHeads, d);
+        if (c.qkNorm()) {
+            q = io.rmsNorm(q, w.get(p + "self_attn.q_norm.weight", false, d), c.rmsNormEps());
+            k = io.rmsNorm(k, w.get(p + "self_attn.k_norm.weight", false, d), c.rmsNormEps());
+        }
+        q = rotate(g.transpose(q, 0, 2, 1, 3), cos, sin);
+        k = rotate(g.transpose(k, 0, 2, 1, 3), cos, sin);
+        v = g.transpose(v, 0, 2, 1, 3);
+        q = g.mul(q, g.scalar(1 / Math.sqrt(d), io.dtype));
+        Value[] kv = io.cache(layer, k, v, kvHeads, d);
+        Value attn = io.attention(q, kv[0], kv[1], heads, kvHeads, d);
+        h = g.add(h, linear(p + "self_attn.o_proj", attn, hidden, (long) heads * d, c.oBias()));
+
+        x = io.rmsNorm(h, w.get(p + "post_attention_layernorm.weight", false, hidden), c.rmsNormEps());
+        long inner = c.intermediateSize();
+        Value gate = linear(p + "mlp.gate_proj", x, inner, hidden, c.mlpBias());
+        Value up = linear(p + "mlp.up_proj", x, inner, hidden, c.mlpBias());
+        return g.add(h, linear(p + "mlp.down_proj", g.mul(io.silu(gate), up), hidden, inner, c.mlpBias()));
+    }
+
+    /** Rotary embedding in the Hugging Face (non-interleaved) convention: halves (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin). */
+    private Value rotate(Value x, Value cos, Value sin) {
+        long half = c.headDim() / 2;
+        Value x1 = g.slice(x, -1, 0, half);
+        Value x2 = g.slice(x, -1, half, 2 * half);
+        return g.concat(-1, g.sub(g.mul(x1, cos), g.mul(x2, sin)), g.add(g.mul(x2, cos), g.mul(x1, sin)));
+    }
+
+    private Value linear(String module, Value x, long out, long in, boolean bias) {
+        Value weight = w.get(module + ".weight", true, out, in);
+        Value b = bias ? w.get(module + ".bias", false, out) : null;
+        return hooks.linear(g, module, x, weight, b);
+    }
+}
