@@ -1,0 +1,107 @@
+package rlif.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rlif.models.dir.CacheLayout;
+import rlif.models.dir.DecoderIo;
+import rlif.models.dir.ModelConfig;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.dir.ModelFile;
+import rlif.models.tensor.DType;
+import rlif.models.tokenizer.ModelTokenizer;
+
+/** {@code rlif info}: what rlif read from a model directory, human-readable on stdout. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show a model directory's layout, shapes, types, special ids and file sizes.")
+public final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
+    Path model;
+
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        ModelDirectory dir = ModelDirectory.open(model);
+        print(dir, System.out);
+        return 0;
+    }
+
+    static void print(ModelDirectory dir, PrintStream out) {
+        ModelConfig c = dir.config();
+        DecoderIo io = dir.io();
+        row(out, "model", dir.dir().toString());
+        row(out, "layout", c.layout().label());
+        row(out, "architecture", c.architecture());
+        row(out, "layers", Integer.toString(c.layers()));
+        row(out, "heads", c.heads() + " (key/value heads " + c.kvHeads() + ", head size " + c.headSize() + ")");
+        row(out, "hidden size", optional(c.hidden()));
+        row(out, "vocab", Integer.toString(c.vocab()));
+        row(out, "context length", optional(c.contextLength()));
+        row(out, "input ids", type(c.inputIdType()) + " (" + io.inputIds() + ", " + io.attentionMask()
+                + io.positionIds().map(p -> ", " + p).orElse(", no position ids") + ")");
+        row(out, "kv cache", type(c.kvType()) + ", " + (io.cacheLayout() == CacheLayout.STACKED
+                ? "stacked [2, batch, kv_heads, seq, head_size] per layer (" + io.pastInputs().get(0) + " ...)"
+                : "key and value [batch, kv_heads, seq, head_size] per layer (" + io.pastInputs().get(0) + ", "
+                        + io.pastInputs().get(1) + " ...)"));
+        row(out, "logits", type(c.logitsType()) + " (" + io.logits() + ")");
+        row(out, "bos id", optional(c.bosId()));
+        row(out, "eos ids", c.eosIds().isEmpty() ? "none (only --max-new-tokens stops)"
+                : c.eosIds().stream().sorted().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElseThrow());
+        row(out, "pad id", optional(c.padId()));
+        boolean first = true;
+        for (ModelFile f : c.files()) {
+            row(out, first ? "decoder" : "external data", dir.dir().relativize(f.path()) + " (" + size(f.bytes()) + ")");
+            first = false;
+        }
+        if (dir.tokenizerFile().isPresent()) {
+            try (ModelTokenizer tok = dir.openTokenizer()) {
+                String note = tok.vocabSize() > c.vocab()
+                        ? "; more ids than the model's " + c.vocab() + " logits: text prompts may produce ids it cannot embed"
+                        : "";
+                row(out, "tokenizer", "tokenizer.json, " + tok.vocabSize() + " ids" + note);
+            }
+        } else {
+            row(out, "tokenizer", "none (prompts must be given as prompt_ids)");
+        }
+    }
+
+    private static void row(PrintStream out, String key, String value) {
+        out.printf(Locale.ROOT, "%-15s %s%n", key, value);
+    }
+
+    private static String optional(OptionalInt v) {
+        return v.isPresent() ? Integer.toString(v.getAsInt()) : "unknown";
+    }
+
+    private static String type(DType t) {
+        return switch (t) {
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            case F64 -> "float64";
+            case I32 -> "int32";
+            case I64 -> "int64";
+            default -> t.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s, %d bytes", v, units[u], bytes);
+    }
+}

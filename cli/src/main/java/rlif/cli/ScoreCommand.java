@@ -1,0 +1,150 @@
+package rlif.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rlif.evaluator.data.ProblemSources;
+import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.report.Signal;
+import rlif.evaluator.score.ScoreJob;
+import rlif.evaluator.score.ScoreSettings;
+import rlif.models.BadInputException;
+
+/** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate rollouts on a data set, record their internal signals, grade the answers and",
+            "measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and",
+            "report.html to --out; re-running into the same --out resumes."})
+public final class ScoreCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "SRC",
+            description = "a JSONL file, or arith[:level=N,split=train|test,n=N,seed=S,...]")
+    String data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+    Path out;
+
+    @Option(names = "--limit", paramLabel = "N", description = "use the first N problems (default: all)")
+    Integer limit;
+
+    @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "keep the K most likely tokens, 0 = off (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0", description = "nucleus sampling mass, 1 = off (default: ${DEFAULT-VALUE})")
+    double topP;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
+            description = "signal kernel backend (default: ${DEFAULT-VALUE})")
+    String kernels;
+
+    @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
+            description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
+    String promptFormat;
+
+    @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
+    boolean tokenSignals;
+
+    @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
+    boolean overwrite;
+
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        if (limit != null && limit < 1) {
+            throw new BadInputException("--limit must be >= 1, got " + limit);
+        }
+        ScoreSettings settings = new ScoreSettings(
+                model.toAbsolutePath().normalize().toString(),
+                ProblemSources.of(data).describe(),
+                limit == null ? 0 : limit,
+                samples,
+                maxNewTokens,
+                temperature,
+                topK,
+                topP,
+                seed,
+                batchSize,
+                device.toLowerCase(Locale.ROOT),
+                kernels.toLowerCase(Locale.ROOT),
+                promptFormat(promptFormat),
+                tokenSignals);
+        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+        print(result, out, System.out);
+        return 0;
+    }
+
+    private static PromptFormat promptFormat(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "plain" -> PromptFormat.PLAIN;
+            case "chat" -> PromptFormat.CHAT;
+            default -> throw new BadInputException("--prompt-format must be plain or chat, got '" + name + "'");
+        };
+    }
+
+    /** The summary table on stdout. */
+    static void print(ScoreJob.Result result, Path out, PrintStream o) {
+        ObjectNode s = result.summary();
+        JsonNode c = s.get("counts");
+        o.printf(Locale.ROOT, "%-22s %s%n", "output", out.toAbsolutePath().normalize());
+        o.printf(Locale.ROOT, "%-22s %d problems, %d rollouts (%d resumed, %d new%s)%n", "rollouts",
+                c.get("problems").asInt(), c.get("rollouts").asInt(), result.resumedRows(), result.newRows(),
+                result.droppedBytes() > 0 ? ", dropped a torn last line" : "");
+        o.printf(Locale.ROOT, "%-22s eos %d, length %d; mean %s tokens%n", "finish",
+                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), num(s.at("/num_tokens/mean")));
+        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct)%n", "accuracy", num(s.get("accuracy")),
+                c.get("correct").asInt(), c.get("graded").asInt());
+        o.printf(Locale.ROOT, "%-22s %s%n", "pass@k", pairs(s.get("pass_at_k")));
+        o.printf(Locale.ROOT, "%-22s %s%n", "maj@k", pairs(s.get("maj_at_k")));
+        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC");
+        for (Signal sig : Signal.values()) {
+            JsonNode n = s.at("/signals/" + sig.json());
+            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
+                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
+        }
+        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
+                num(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
+                num(s.at("/throughput/generation_seconds")));
+        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
+    }
+
+    private static String pairs(JsonNode object) {
+        StringBuilder b = new StringBuilder();
+        object.fieldNames().forEachRemaining(k -> b.append(b.isEmpty() ? "" : ", ").append(k).append(": ")
+                .append(num(object.get(k))));
+        return b.toString();
+    }
+
+    private static String num(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return "n/a";
+        }
+        return n.isIntegralNumber() ? n.asText() : String.format(Locale.ROOT, "%.4f", n.asDouble());
+    }
+}

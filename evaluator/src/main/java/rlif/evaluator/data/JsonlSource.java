@@ -1,0 +1,195 @@
+package rlif.evaluator.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.NoSuchElementException;
+import rlif.evaluator.grading.AnswerExtractor;
+import rlif.models.BadInputException;
+
+/**
+ * A JSONL data set read one line at a time (constant memory however large the file).
+ *
+ * <p>Each non-blank line is a JSON object with the prompt in {@code prompt}, {@code question} or
+ * {@code problem} (text) or {@code prompt_ids} (token ids), an optional reference in {@code answer} (a
+ * worked solution: GSM8K {@code #### x}, MATH {@code \boxed{}} or {@code The answer is:}) or
+ * {@code reference}, and an optional {@code id}. A malformed line is a {@link BadInputException} naming the
+ * file, the line number and the field.
+ */
+public final class JsonlSource implements ProblemSource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] TEXT_FIELDS = {"prompt", "question", "problem"};
+
+    private final Path file;
+
+    public JsonlSource(Path file) {
+        this.file = file;
+    }
+
+    @Override
+    public String describe() {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public Problems open() {
+        if (Files.isDirectory(file)) {
+            throw new BadInputException("--data " + file + " is a directory, expected a JSONL file or 'arith'");
+        }
+        if (!Files.isReadable(file)) {
+            throw new BadInputException("--data " + file + " does not exist or cannot be read");
+        }
+        try {
+            return new LineReader(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new BadInputException("cannot open --data " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses one line (1-based {@code lineNumber}) into the {@code index}-th problem. */
+    Problem parse(String line, int lineNumber, int index) {
+        String where = file.getFileName() + ":" + lineNumber;
+        JsonNode row;
+        try {
+            row = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw bad(lineNumber, null, "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (row == null || !row.isObject()) {
+            throw bad(lineNumber, null, "expected a JSON object");
+        }
+        String text = null;
+        for (String field : TEXT_FIELDS) {
+            JsonNode v = row.get(field);
+            if (v != null && !v.isNull()) {
+                if (!v.isTextual()) {
+                    throw bad(lineNumber, field, "must be a string");
+                }
+                text = v.asText();
+                if (text.isEmpty()) {
+                    throw bad(lineNumber, field, "is empty");
+                }
+                break;
+            }
+        }
+        int[] ids = null;
+        JsonNode idsNode = row.get("prompt_ids");
+        if (idsNode != null && !idsNode.isNull()) {
+            if (text != null) {
+                throw bad(lineNumber, "prompt_ids", "give either a text prompt or prompt_ids, not both");
+            }
+            ids = tokenIds(idsNode, lineNumber);
+        }
+        if (text == null && ids == null) {
+            throw bad(lineNumber, null, "needs a prompt in one of the fields prompt, question, problem or prompt_ids");
+        }
+        String reference = null;
+        for (String field : new String[] {"answer", "reference"}) {
+            JsonNode v = row.get(field);
+            if (v != null && !v.isNull()) {
+                if (!v.isTextual() && !v.isNumber()) {
+                    throw bad(lineNumber, field, "must be a string or a number");
+                }
+                reference = AnswerExtractor.reference(v.asText());
+                break;
+            }
+        }
+        String id;
+        JsonNode idNode = row.get("id");
+        if (idNode == null || idNode.isNull()) {
+            id = String.valueOf(index);
+        } else if (idNode.isTextual() || idNode.isIntegralNumber()) {
+            id = idNode.asText();
+        } else {
+            throw bad(lineNumber, "id", "must be a string or an integer");
+        }
+        return new Problem(index, id, text, ids, reference, where);
+    }
+
+    private int[] tokenIds(JsonNode node, int lineNumber) {
+        if (!node.isArray()) {
+            throw bad(lineNumber, "prompt_ids", "must be an array of token ids");
+        }
+        if (node.isEmpty()) {
+            throw bad(lineNumber, "prompt_ids", "is empty");
+        }
+        int[] ids = new int[node.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode v = node.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
+                throw bad(lineNumber, "prompt_ids", "entry " + i + " is " + v + ", expected a non-negative integer");
+            }
+            ids[i] = v.asInt();
+        }
+        return ids;
+    }
+
+    private BadInputException bad(int lineNumber, String field, String what) {
+        return new BadInputException(
+                file + " line " + lineNumber + (field == null ? "" : ", field " + field) + ": " + what);
+    }
+
+    /** Streams problems, skipping blank lines; the reader is closed at the end or by {@link #close()}. */
+    private final class LineReader implements Problems {
+        private final BufferedReader reader;
+        private int lineNumber;
+        private int index;
+        private Problem next;
+        private boolean done;
+
+        LineReader(BufferedReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !done) {
+                next = readNext();
+                done = next == null;
+            }
+            return next != null;
+        }
+
+        @Override
+        public Problem next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Problem p = next;
+            next = null;
+            return p;
+        }
+
+        private Problem readNext() {
+            try {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lineNumber++;
+                    if (!line.isBlank()) {
+                        return parse(line, lineNumber, index++);
+                    }
+                }
+                return null;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw bad(lineNumber + 1, null, "not valid UTF-8");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package rlif.evaluator.prompt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import rlif.models.BadInputException;
+
+/**
+ * A Hugging Face chat template ({@code tokenizer_config.json} {@code chat_template}) rendered with Jinjava,
+ * the way {@code apply_chat_template(messages, add_generation_prompt=True)} does.
+ */
+public final class ChatTemplate {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String template;
+    private final String bosToken;
+    private final String eosToken;
+    private final String where;
+    private final Jinjava jinjava;
+
+    public ChatTemplate(String template, String bosToken, String eosToken, String where) {
+        this.template = template;
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+        this.where = where;
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
+        jinjava.getGlobalContext()
+                .registerFunction(new ELFunctionDefinition(
+                        "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+    }
+
+    /** Reads the chat template and special tokens from {@code tokenizer_config.json} in a model directory. */
+    public static ChatTemplate load(Path modelDir) {
+        Path config = modelDir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new BadInputException("--prompt-format chat needs " + config + ", which does not exist");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(config.toFile());
+        } catch (IOException e) {
+            throw new BadInputException(config + " is not valid JSON: " + e.getMessage(), e);
+        }
+        JsonNode t = root.get("chat_template");
+        String template;
+        if (t == null || t.isNull()) {
+            throw new BadInputException(config + " has no chat_template; use --prompt-format plain");
+        } else if (t.isTextual()) {
+            template = t.asText();
+        } else if (t.isArray()) {
+            template = pickNamed(t, config);
+        } else {
+            throw new BadInputException(config + ", field chat_template: expected a string or a list of {name, template}");
+        }
+        return new ChatTemplate(template, tokenText(root, "bos_token"), tokenText(root, "eos_token"), config.toString());
+    }
+
+    /** From a list of named templates, the one called {@code default}, else the first. */
+    private static String pickNamed(JsonNode list, Path config) {
+        JsonNode chosen = null;
+        for (JsonNode entry : list) {
+            if (!entry.isObject() || !entry.path("template").isTextual()) {
+                throw new BadInputException(config + ", field chat_template: every entry needs a string 'template'");
+            }
+            if (chosen == null || "default".equals(entry.path("name").asText())) {
+                chosen = entry;
+            }
+        }
+        if (chosen == null) {
+            throw new BadInputException(config + ", field chat_template: the list is empty");
+        }
+        return chosen.get("template").asText();
+    }
+
+    /** A special token written as a string or as an AddedToken object {@code {"content": ...}}. */
+    private static String tokenText(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        return v.path("content").isTextual() ? v.get("content").asText() : null;
+    }
+
+    /** Renders one user message with the generation prompt appended. */
+    public String render(String userContent) {
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("messages", List.of(Map.of("role", "user", "content", userContent)));
+        bindings.put("add_generation_prompt", true);
+        bindings.put("bos_token", bosToken);
+        bindings.put("eos_token", eosToken);
+        RenderResult result = jinjava.renderForResult(template, bindings);
+        for (TemplateError e : result.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new BadInputException("chat template of " + where + " failed: " + reason(e));
+            }
+        }
+        return result.getOutput();
+    }
+
+    /** The template's own {@code raise_exception} message when that is what failed, else Jinjava's. */
+    private static String reason(TemplateError e) {
+        for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+            if (t instanceof TemplateRaisedException) {
+                return "raise_exception: " + t.getMessage();
+            }
+        }
+        return e.getMessage();
+    }
+
+    /** The {@code raise_exception(message)} function chat templates call to reject a conversation. */
+    public static String raiseException(String message) {
+        throw new TemplateRaisedException(message);
+    }
+
+    /** What {@code raise_exception} throws inside the template engine. */
+    static final class TemplateRaisedException extends RuntimeException {
+        TemplateRaisedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package rlif.evaluator.rollout;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import rlif.evaluator.sampling.TokenSampler;
+import rlif.kernels.LogitRows;
+import rlif.kernels.SignalBatch;
+import rlif.models.dir.DecoderIo;
+import rlif.models.dir.ModelConfig;
+import rlif.models.tensor.DType;
+
+/**
+ * One {@code generate} call: the padded batch, the carried cache, the per-row outputs and the direct
+ * buffers every run reads its inputs from and writes its logits into.
+ *
+ * <p>Rows are left-padded to a common length, so the last column is every row's latest token. Column
+ * {@code c} of row {@code r} is padding while {@code c < pad[r]}; its position id is {@code c - pad[r]},
+ * the count of real tokens before it. Dropping finished rows (compaction) also drops leading columns
+ * that are padding in every remaining row.
+ */
+final class DecodeRun implements AutoCloseable {
+    private final OnnxRolloutEngine engine;
+    private final OnnxRolloutEngine.StatsCounter stats;
+    private final DecoderIo io;
+    private final ModelConfig config;
+    private final List<RolloutRequest> requests;
+    private final SamplingParams params;
+    private final int vocab;
+    private final int logitBytes;
+    private final boolean wideIds;
+    private final Set<String> presentNames;
+    private final boolean[] isEos;
+    private final double invSignalT;
+
+    // Rows still in the batch: row r is request rowRequest[r].
+    private int rows;
+    private int[] rowRequest;
+    private int[] pad;
+    private int[] next;
+    private long cached; // columns held in the cache
+    private KvCache cache;
+
+    // Per request.
+    private final int[][] tokens;
+    private final double[][] logprobs;
+    private final double[][] entropies;
+    private final double[][] certainties;
+    private final int[] count;
+    private final FinishReason[] finish;
+    private final SplittableRandom[] random;
+
+    // Reused across steps.
+    private final ByteBuffer idsBuf;
+    private final ByteBuffer posBuf;
+    private ByteBuffer maskBuf;
+    private final ByteBuffer stepLogits;
+    private ByteBuffer prefillLogits;
+    private OnnxTensor stepLogitsTensor;
+    private int stepLogitsRows = -1;
+    private LogitRows stepView;
+    private final SignalBatch signals;
+    private final TokenSampler sampler;
+    private final Map<String, OnnxTensor> inputs = new HashMap<>();
+
+    DecodeRun(OnnxRolloutEngine engine, List<RolloutRequest> requests, SamplingParams params) throws OrtException {
+        this.engine = engine;
+        this.stats = engine.counter();
+        this.io = engine.io();
+        this.config = engine.config();
+        this.requests = requests;
+        this.params = params;
+        this.vocab = config.vocab();
+        this.logitBytes = config.logitsType().bytes();
+        this.wideIds = config.inputIdType() == DType.I64;
+        this.presentNames = new LinkedHashSet<>(io.presentOutputs());
+        this.isEos = new boolean[vocab];
+        for (int id : config.eosIds()) {
+            isEos[id] = true;
+        }
+        this.invSignalT = 1.0 / params.signalTemperature();
+
+        int n = requests.size();
+        rows = n;
+        rowRequest = new int[n];
+        pad = new int[n];
+        next = new int[n];
+        tokens = new int[n][params.maxNewTokens()];
+        logprobs = new double[n][params.maxNewTokens()];
+        entropies = new double[n][params.maxNewTokens()];
+        certainties = new double[n][params.maxNewTokens()];
+        count = new int[n];
+        finish = new FinishReason[n];
+        random = new SplittableRandom[n];
+        int longest = 0;
+        for (RolloutRequest r : requests) {
+            longest = Math.max(longest, r.promptIds().length);
+        }
+        for (int i = 0; i < n; i++) {
+            rowRequest[i] = i;
+            pad[i] = longest - requests.get(i).promptIds().length;
+            random[i] = new SplittableRandom(requests.get(i).seed());
+        }
+        int chunk = Math.min(longest, engine.options().prefillChunk());
+        int idBytes = wideIds ? 8 : 4;
+        idsBuf = direct((long) n * chunk * idBytes);
+        posBuf = direct((long) n * chunk * idBytes);
+        maskBuf = direct((long) n * (longest + params.maxNewTokens()) * idBytes);
+        stepLogits = direct((long) n * vocab * logitBytes);
+        signals = new SignalBatch(n);
+        sampler = new TokenSampler(vocab);
+        cache = KvCache.empty(engine.env(), io, n, config.kvHeads(), config.headSize(),
+                OnnxRolloutEngine.javaType(config.kvType()));
+    }
+
+    List<Rollout> execute() throws OrtException {
+        prefill();
+        while (true) {
+            if (unfinishedRows() == 0) {
+                break;
+            }
+            long t0 = System.nanoTime();
+            maybeCompact();
+            runDecodeStep();
+            long t1 = System.nanoTime();
+            chooseTokens();
+            long t2 = System.nanoTime();
+            stats.decodeSteps++;
+            stats.decodeNanos += t2 - t0;
+        }
+        List<Rollout> out = new ArrayList<>(requests.size());
+        for (int q = 0; q < requests.size(); q++) {
+            int n = count[q];
+            stats.tokens += n;
+            out.add(new Rollout(requests.get(q).promptIds().clone(), Arrays.copyOf(tokens[q], n), finish[q],
+                    Arrays.copyOf(logprobs[q], n), Arrays.copyOf(entropies[q], n), Arrays.copyOf(certainties[q], n)));
+        }
+        return out;
+    }
+
+    // ---- prefill ----
+
+    private void prefill() throws OrtException {
+        long t0 = System.nanoTime();
+        int longest = pad[0] + requests.get(rowRequest[0]).promptIds().length;
+        int chunk = engine.options().prefillChunk();
+        for (int c0 = 0; c0 < longest; c0 += chunk) {
+            int n = Math.min(chunk, longest - c0);
+            long bytes = (long) rows * n * vocab * logitBytes;
+            if (prefillLogits == null || prefillLogits.capacity() < bytes) {
+                prefillLogits = direct(bytes);
+            }
+            final int from = c0;
+            fillIdsAndPositions(n, (r, j) -> {
+                int col = from + j;
+                return col < pad[r] ? config.paddingId() : requests.get(rowRequest[r]).promptIds()[col - pad[r]];
+            });
+            try (OnnxTensor logits = OnnxTensor.createTensor(engine.env(), exact(prefillLogits, bytes),
+                    new long[] {rows, n, vocab}, OnnxRolloutEngine.javaType(config.logitsType()))) {
+                run(n, logits);
+            }
+            stats.prefillRuns++;
+            if (c0 + n == longest) {
+                // Keep only each row's last position: the logits that choose its first token.
+                long rowBytes = (long) vocab * logitBytes;
+                for (int r = 0; r < rows; r++) {
+                    long src = ((long) r * n + (n - 1)) * rowBytes;
+                    stepLogits.put(Math.toIntExact(r * rowBytes), prefillLogits, Math.toIntExact(src),
+                            Math.toIntExact(rowBytes));
+                }
+            }
+        }
+        prefillLogits = null; // the prompt's logits are not needed again
+        chooseTokens();
+        stats.prefillNanos += System.nanoTime() - t0;
+    }
+
+    // ---- decode ----
+
+    private void runDecodeStep() throws OrtException {
+        fillIdsAndPositions(1, (r, j) -> next[r]);
+        if (stepLogitsRows != rows) {
+            if (stepLogitsTensor != null) {
+                stepLogitsTensor.close();
+            }
+            long bytes = (long) rows * vocab * logitBytes;
+            stepLogitsTensor = OnnxTensor.createTensor(engine.env(), exact(stepLogits, bytes),
+                    new long[] {rows, 1, vocab}, OnnxRolloutEngine.javaType(config.logitsType()));
+            stepLogitsRows = rows;
+        }
+        long t0 = System.nanoTime();
+        run(1, stepLogitsTensor);
+        stats.decodeOrtNanos += System.nanoTime() - t0;
+        stats.rowSteps += rows;
+    }
+
+    /** Token source for the ids of row r, column j of the fed block. */
+    private interface Tokens {
+        int at(int r, int j);
+    }
+
+    private void fillIdsAndPositions(int n, Tokens src) {
+        idsBuf.clear();
+        posBuf.clear();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                long col = cached + j;
+                long pos = Math.max(0, col - pad[r]);
+                if (wideIds) {
+                    idsBuf.putLong(src.at(r, j));
+                    posBuf.putLong(pos);
+                } else {
+                    idsBuf.putInt(src.at(r, j));
+                    posBuf.putInt((int) pos);
+                }
+            }
+        }
+        idsBuf.flip();
+        posBuf.flip();
+    }
+
+    /** One decoder run over {@code n} new columns; the logits land in {@code logits}' buffer. */
+    private void run(int n, OnnxTensor logits) throws OrtException {
+        long total = cached + n;
+        int idBytes = wideIds ? 8 : 4;
+        long maskBytes = rows * total * idBytes;
+        if (maskBuf.capacity() < maskBytes) {
+            maskBuf = direct(maskBytes);
+        }
+        maskBuf.clear();
+        for (int r = 0; r < rows; r++) {
+            for (long c = 0; c < total; c++) {
+                int m = c < pad[r] ? 0 : 1;
+                if (wideIds) {
+                    maskBuf.putLong(m);
+                } else {
+                    maskBuf.putInt(m);
+                }
+            }
+        }
+        maskBuf.flip();
+        OnnxJavaType idType = OnnxRolloutEngine.javaType(config.inputIdType());
+        long[] idShape = {rows, n};
+        List<OnnxTensor> owned = new ArrayList<>(4);
+        try {
+            OnnxTensor ids = track(owned, OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType));
+            OnnxTensor mask = track(owned, OnnxTensor.createTensor(engine.env(), maskBuf, new long[] {rows, total}, idType));
+            inputs.clear();
+            inputs.put(io.inputIds(), ids);
+            inputs.put(io.attentionMask(), mask);
+            if (io.positionIds().isPresent()) {
+                inputs.put(io.positionIds().get(),
+                        track(owned, OnnxTensor.createTensor(engine.env(), posBuf, idShape, idType)));
+            }
+            if (io.useCacheBranch().isPresent()) {
+                inputs.put(io.useCacheBranch().get(),
+                        track(owned, OnnxTensor.createTensor(engine.env(), new boolean[] {cached > 0})));
+            }
+            List<String> past = io.pastInputs();
+            for (int i = 0; i < past.size(); i++) {
+                inputs.put(past.get(i), cache.tensor(i));
+            }
+            OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
+            KvCache fresh = KvCache.adopt(result, io.presentOutputs(), io.cacheLayout());
+            cache.close();
+            cache = fresh;
+            cached = total;
+        } finally {
+            inputs.clear();
+            for (OnnxTensor t : owned) {
+                t.close();
+            }
+        }
+    }
+
+    private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    // ---- signals and sampling ----
+
+    private void chooseTokens() {
+        if (stepView == null || stepView.rows() != rows) {
+            stepView = config.logitsType() == DType.F16
+                    ? LogitRows.ofHalf(stepLogits.asShortBuffer(), rows, vocab)
+                    : LogitRows.of(stepLogits.asFloatBuffer(), rows, vocab);
+        }
+        long t0 = System.nanoTime();
+        engine.kernel().compute(stepView, params.signalTemperature(), null, signals);
+        stats.decodeSignalNanos += System.nanoTime() - t0;
+        for (int r = 0; r < rows; r++) {
+            int q = rowRequest[r];
+            if (finish[q] != null) {
+                next[r] = config.paddingId(); // fed until compaction drops the row; its output is ignored
+                continue;
+            }
+            int token = params.isGreedy()
+                    ? signals.argmax[r]
+                    : sampler.sample(stepView, r, params.temperature(), params.topK(), params.topP(),
+                            signals.logsumexp[r], random[q]);
+            int i = count[q]++;
+            tokens[q][i] = token;
+            logprobs[q][i] = stepView.get(r, token) * invSignalT - signals.logsumexp[r];
+            entropies[q][i] = signals.entropy[r];
+            certainties[q][i] = signals.selfCertainty[r];
+            if (isEos[token]) {
+                finish[q] = FinishReason.EOS;
+            } else if (count[q] == params.maxNewTokens()) {
+                finish[q] = FinishReason.LENGTH;
+            }
+            next[r] = token;
+        }
+    }
+
+    private int unfinishedRows() {
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            if (finish[rowRequest[r]] == null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- compaction ----
+
+    /** Drops finished rows once they are a large enough share of the batch (see EngineOptions). */
+    private void maybeCompact() throws OrtException {
+        int live = unfinishedRows();
+        int done = rows - live;
+        if (done == 0 || done < engine.options().compactAtFinishedShare() * rows) {
+            return;
+        }
+        int[] keep = new int[live];
+        int k = 0;
+        int trim = Integer.MAX_VALUE;
+        for (int r = 0; r < rows; r++) {
+            if (finish[rowRequest[r]] == null) {
+                keep[k++] = r;
+                trim = Math.min(trim, pad[r]);
+            }
+        }
+        KvCache smaller = cache.gather(engine.env(), keep, trim);
+        cache.close();
+        cache = smaller;
+        int[] newRequest = new int[live];
+        int[] newPad = new int[live];
+        int[] newNext = new int[live];
+        for (int i = 0; i < live; i++) {
+            newRequest[i] = rowRequest[keep[i]];
+            newPad[i] = pad[keep[i]] - trim;
+            newNext[i] = next[keep[i]];
+        }
+        rowRequest = newRequest;
+        pad = newPad;
+        next = newNext;
+        cached -= trim;
+        rows = live;
+        stats.compactions++;
+    }
+
+    // ---- buffers ----
+
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    /** A native-order view of the first {@code bytes} of {@code buf}, sharing its memory. */
+    private static ByteBuffer exact(ByteBuffer buf, long bytes) {
+        return buf.duplicate().clear().limit(Math.toIntExact(bytes)).slice().order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public void close() {
+        if (stepLogitsTensor != null) {
+            stepLogitsTensor.close();
+        }
+        if (cache != null) {
+            cache.close();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package rlif.evaluator.rollout;
+
+/**
+ * How the rollout engine runs: the device, ONNX Runtime's intra-op threads ({@code 0} = its default),
+ * when finished rows are dropped from the batch, and how many prompt tokens one prefill run takes.
+ *
+ * @param compactAtFinishedShare drop finished rows once they are at least this share of the rows still
+ *                               in the batch ({@code 0}: as soon as any row finishes;
+ *                               {@code > 1}: never)
+ * @param prefillChunk           prompt columns per prefill run; bounds the {@code [batch, chunk, vocab]}
+ *                               logits a prefill produces
+ */
+public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, int prefillChunk) {
+    public EngineOptions {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be >= 0");
+        }
+        if (!(compactAtFinishedShare >= 0)) {
+            throw new IllegalArgumentException("compactAtFinishedShare must be >= 0");
+        }
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefillChunk must be >= 1");
+        }
+    }
+
+    /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256-token prefill. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(Device.CPU, 0, 0.25, 256);
+    }
+
+    public EngineOptions withDevice(Device d) {
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillChunk);
+    }
+
+    public EngineOptions withThreads(int threads) {
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillChunk);
+    }
+
+    public EngineOptions withCompactAtFinishedShare(double share) {
+        return new EngineOptions(device, intraOpThreads, share, prefillChunk);
+    }
+
+    /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
+    public EngineOptions withoutCompaction() {
+        return withCompactAtFinishedShare(Double.POSITIVE_INFINITY);
+    }
+
+    public EngineOptions withPrefillChunk(int chunk) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, chunk);
+    }
+}

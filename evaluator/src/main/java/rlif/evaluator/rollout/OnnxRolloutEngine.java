@@ -1,0 +1,190 @@
+package rlif.evaluator.rollout;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.OptionalInt;
+import rlif.kernels.SignalKernel;
+import rlif.kernels.SignalKernels;
+import rlif.models.BadInputException;
+import rlif.models.dir.DecoderIo;
+import rlif.models.dir.ModelConfig;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.tensor.DType;
+import rlif.models.tokenizer.ModelTokenizer;
+
+/**
+ * Generates rollouts with one ONNX Runtime session on a decoder from a {@link ModelDirectory}: left-padded
+ * batches, the key/value cache carried between steps, per-row seeded sampling, and every signal of
+ * DESIGN section 5 computed per decode step by a {@link SignalKernel}. Not thread-safe: one
+ * {@code generate} at a time.
+ */
+public final class OnnxRolloutEngine implements RolloutEngine {
+    private final ModelDirectory model;
+    private final ModelConfig config;
+    private final EngineOptions options;
+    private final SignalKernel kernel;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final StatsCounter stats = new StatsCounter();
+
+    /** CPU, default options, the {@code auto} signal kernel. */
+    public OnnxRolloutEngine(ModelDirectory model) {
+        this(model, EngineOptions.defaults(), SignalKernels.create("auto"));
+    }
+
+    /**
+     * Opens a session on {@code model}'s decoder. {@link Device#CUDA} without a CUDA-enabled ONNX Runtime
+     * is bad input. The engine closes {@code kernel} when it is closed.
+     */
+    public OnnxRolloutEngine(ModelDirectory model, EngineOptions options, SignalKernel kernel) {
+        this.model = model;
+        this.config = model.config();
+        this.options = options;
+        this.kernel = kernel;
+        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        this.session = openSession(env, model, options);
+    }
+
+    private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (options.device() == Device.CUDA) {
+                EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+                if (!available.contains(OrtProvider.CUDA)) {
+                    throw new BadInputException("--device cuda: this ONNX Runtime has no CUDA execution provider"
+                            + " (available: " + available + "); build with -Pcuda on a machine with CUDA, or use --device cpu");
+                }
+                try {
+                    so.addCUDA(0);
+                } catch (OrtException e) {
+                    throw new BadInputException("--device cuda: cannot start the CUDA execution provider: "
+                            + e.getMessage(), e);
+                }
+            }
+            return env.createSession(model.config().decoderFile().toString(), so);
+        } catch (OrtException e) {
+            throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Rollout> generate(List<RolloutRequest> batch, SamplingParams params) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        OptionalInt context = config.contextLength();
+        for (int i = 0; i < batch.size(); i++) {
+            int[] ids = batch.get(i).promptIds();
+            ModelTokenizer.requireEmbeddable(ids, config.vocab(), "prompt " + i + " of the batch");
+            if (context.isPresent() && (long) ids.length + params.maxNewTokens() - 1 > context.getAsInt()) {
+                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with --max-new-tokens "
+                        + params.maxNewTokens() + " it exceeds the model's context length of " + context.getAsInt());
+            }
+        }
+        long start = System.nanoTime();
+        try (DecodeRun run = new DecodeRun(this, batch, params)) {
+            return run.execute();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed while decoding with "
+                    + config.decoderFile() + ": " + e.getMessage(), e);
+        } finally {
+            stats.totalNanos += System.nanoTime() - start;
+        }
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocab();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** The signal kernel backend in use. */
+    public String kernelName() {
+        return kernel.name();
+    }
+
+    /** Where time went, summed over every {@code generate} so far. */
+    public RolloutStats stats() {
+        return stats.snapshot();
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the ONNX Runtime session failed", e);
+        } finally {
+            kernel.close();
+        }
+    }
+
+    // ---- what DecodeRun needs ----
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    OrtSession session() {
+        return session;
+    }
+
+    DecoderIo io() {
+        return model.io();
+    }
+
+    SignalKernel kernel() {
+        return kernel;
+    }
+
+    StatsCounter counter() {
+        return stats;
+    }
+
+    static OnnxJavaType javaType(DType t) {
+        return switch (t) {
+            case F32 -> OnnxJavaType.FLOAT;
+            case F16 -> OnnxJavaType.FLOAT16;
+            case I32 -> OnnxJavaType.INT32;
+            case I64 -> OnnxJavaType.INT64;
+            default -> throw new IllegalArgumentException("no ONNX Runtime type for " + t);
+        };
+    }
+
+    /** Mutable totals behind {@link RolloutStats}. */
+    static final class StatsCounter {
+        long prefillRuns;
+        long decodeSteps;
+        long rowSteps;
+        long tokens;
+        long compactions;
+        long prefillNanos;
+        long decodeNanos;
+        long decodeOrtNanos;
+        long decodeSignalNanos;
+        long totalNanos;
+
+        RolloutStats snapshot() {
+            return new RolloutStats(prefillRuns, decodeSteps, rowSteps, tokens, compactions, prefillNanos,
+                    decodeNanos, decodeOrtNanos, decodeSignalNanos, totalNanos);
+        }
+    }
+}

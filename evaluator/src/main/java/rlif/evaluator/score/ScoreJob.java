@@ -1,0 +1,329 @@
+package rlif.evaluator.score;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import rlif.evaluator.data.Problem;
+import rlif.evaluator.data.ProblemSource;
+import rlif.evaluator.data.ProblemSources;
+import rlif.evaluator.grading.Grade;
+import rlif.evaluator.grading.Grader;
+import rlif.evaluator.prompt.ChatTemplate;
+import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.report.HtmlReport;
+import rlif.evaluator.report.RolloutRow;
+import rlif.evaluator.report.RolloutsFile;
+import rlif.evaluator.report.Summary;
+import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.evaluator.rollout.Rollout;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutRequest;
+import rlif.evaluator.rollout.TrajectorySignals;
+import rlif.kernels.SignalKernels;
+import rlif.models.BadInputException;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.io.AtomicFiles;
+import rlif.models.tokenizer.ModelTokenizer;
+
+/**
+ * {@code rlif score}: data set -> prompts -> rollout engine -> grader -> {@code rollouts.jsonl},
+ * {@code summary.json} and {@code report.html} in {@code --out}.
+ *
+ * <p>Everything the user handed over (model directory, data rows, prompt ids against the vocabulary,
+ * {@code --out}) is checked before any output file is touched or any session runs. Work is the ordered list
+ * of (prompt, sample) pairs cut into batches of {@code --batch-size}; rows are appended and flushed as each
+ * batch finishes. A resumed run skips batches whose rows are all written and regenerates a partly written
+ * batch whole (keeping only its missing rows), so every batch has the same rows as in an uninterrupted run
+ * and the file comes out identical.
+ */
+public final class ScoreJob {
+    public static final String ROLLOUTS = "rollouts.jsonl";
+    public static final String SUMMARY = "summary.json";
+    public static final String REPORT = "report.html";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ScoreSettings settings;
+    private final Path out;
+    private final boolean overwrite;
+    private boolean progress;
+    private long stopAfterNewRows = Long.MAX_VALUE;
+    /** The throughput an earlier run recorded, kept when this invocation generates nothing new. */
+    private JsonNode previousThroughput;
+
+    public ScoreJob(ScoreSettings settings, Path out, boolean overwrite) {
+        this.settings = settings;
+        this.out = out;
+        this.overwrite = overwrite;
+    }
+
+    /** Shows a progress bar with rate and ETA on stderr. */
+    public ScoreJob withProgressBar(boolean on) {
+        this.progress = on;
+        return this;
+    }
+
+    /** Test hook: stop as if killed once this many new rows are written. */
+    ScoreJob stopAfterNewRows(long rows) {
+        this.stopAfterNewRows = rows;
+        return this;
+    }
+
+    /** What a finished run produced. */
+    public record Result(ObjectNode summary, int problems, int resumedRows, int newRows, long droppedBytes) {}
+
+    /** Thrown by the {@link #stopAfterNewRows} hook. */
+    static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped by the row limit hook", null, false, false);
+        }
+    }
+
+    public Result run() {
+        long startNanos = System.nanoTime();
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
+        }
+        ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
+        if (!SignalKernels.NAMES.contains(settings.kernels())) {
+            throw new BadInputException("--kernels must be one of " + String.join(", ", SignalKernels.NAMES)
+                    + ", got '" + settings.kernels() + "'");
+        }
+        Device device = Device.parse(settings.device());
+        ProblemSource source = ProblemSources.of(settings.data());
+        try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
+            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
+            PromptEncoder encoder =
+                    new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+            int problems = checkProblems(source, encoder);
+            int samples = settings.samples();
+            BitSet done = new BitSet();
+            long dropped = prepareOut(problems, done);
+            int resumed = done.cardinality();
+            writeSummary(runningSummary(problems, resumed));
+            GenerationTotals totals = new GenerationTotals();
+            if (resumed < (long) problems * samples) {
+                EngineOptions options = EngineOptions.defaults().withDevice(device);
+                try (RolloutEngine engine = new OnnxRolloutEngine(model, options, SignalKernels.create(settings.kernels()));
+                        RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
+                        ProgressBar bar = progressBar((long) problems * samples, resumed)) {
+                    generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
+                }
+            }
+            List<RolloutRow> all = new ArrayList<>();
+            RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
+            ObjectNode summary = finalSummary(all, problems, resumed, totals, startNanos);
+            writeSummary(summary);
+            HtmlReport.write(out.resolve(REPORT), summary, all);
+            return new Result(summary, problems, resumed, totals.rows, dropped);
+        }
+    }
+
+    /** First pass: every row parses, encodes and fits the model. Returns the number of problems. */
+    private int checkProblems(ProblemSource source, PromptEncoder encoder) {
+        int n = 0;
+        try (ProblemSource.Problems it = source.open()) {
+            while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
+                encoder.encode(it.next());
+                n++;
+            }
+        }
+        if (n == 0) {
+            throw new BadInputException("--data " + settings.data() + " has no problems");
+        }
+        return n;
+    }
+
+    /**
+     * Readies {@code --out}: with {@code --overwrite} removes the previous run's files; otherwise checks that
+     * a previous run had the same settings, marks its rows done and drops a torn last line.
+     */
+    private long prepareOut(int problems, BitSet done) {
+        Path rollouts = out.resolve(ROLLOUTS);
+        Path summary = out.resolve(SUMMARY);
+        try {
+            if (overwrite) {
+                Files.deleteIfExists(rollouts);
+                Files.deleteIfExists(summary);
+                Files.deleteIfExists(out.resolve(REPORT));
+            }
+            if (Files.exists(summary)) {
+                JsonNode previous;
+                try {
+                    JsonNode old = JSON.readTree(summary.toFile());
+                    previous = old.path("settings");
+                    previousThroughput = old.get("throughput");
+                } catch (IOException e) {
+                    throw new BadInputException(summary + " is not valid JSON; pass --overwrite to start afresh", e);
+                }
+                String diff = settings.firstDifference(previous);
+                if (diff != null) {
+                    throw new BadInputException("--out " + out + " holds a run with different settings (" + diff
+                            + "); pass --overwrite to replace it, or choose another --out");
+                }
+            } else if (Files.exists(rollouts)) {
+                throw new BadInputException("--out " + out + " has " + ROLLOUTS + " but no " + SUMMARY
+                        + " to check its settings against; pass --overwrite to replace it");
+            }
+            long valid = RolloutsFile.read(rollouts, row -> {
+                if (row.promptIndex() < 0 || row.promptIndex() >= problems || row.sample() < 0
+                        || row.sample() >= settings.samples()) {
+                    throw new BadInputException(rollouts + " has a row (prompt_index " + row.promptIndex() + ", sample "
+                            + row.sample() + ") outside this run; pass --overwrite to replace it");
+                }
+                done.set(workIndex(row.promptIndex(), row.sample()));
+            });
+            Files.createDirectories(out);
+            return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, valid) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare --out " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int workIndex(int promptIndex, int sample) {
+        return Math.toIntExact((long) promptIndex * settings.samples() + sample);
+    }
+
+    /** One (prompt, sample) to generate. */
+    private record Work(Problem problem, int sample, int[] promptIds) {}
+
+    /** Rows and tokens generated by this invocation, and the time spent in the engine. */
+    private static final class GenerationTotals {
+        int rows;
+        long tokens;
+        long nanos;
+    }
+
+    private void generate(ProblemSource source, PromptEncoder encoder, ModelTokenizer tokenizer, RolloutEngine engine,
+            RolloutsFile rows, BitSet done, ProgressBar bar, GenerationTotals totals) {
+        List<Work> batch = new ArrayList<>();
+        int n = 0;
+        try (ProblemSource.Problems it = source.open()) {
+            while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
+                Problem p = it.next();
+                n++;
+                int[] ids = encoder.encode(p);
+                for (int s = 0; s < settings.samples(); s++) {
+                    batch.add(new Work(p, s, ids));
+                    if (batch.size() == settings.batchSize()) {
+                        runBatch(batch, tokenizer, engine, rows, done, bar, totals);
+                        batch.clear();
+                    }
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            runBatch(batch, tokenizer, engine, rows, done, bar, totals);
+        }
+    }
+
+    private void runBatch(List<Work> batch, ModelTokenizer tokenizer, RolloutEngine engine, RolloutsFile rows,
+            BitSet done, ProgressBar bar, GenerationTotals totals) {
+        if (batch.stream().allMatch(w -> done.get(workIndex(w.problem().index(), w.sample())))) {
+            return;
+        }
+        List<RolloutRequest> requests = batch.stream()
+                .map(w -> new RolloutRequest(w.promptIds(), SeedStreams.seed(settings.seed(), w.problem().index(), w.sample())))
+                .toList();
+        long t0 = System.nanoTime();
+        List<Rollout> rollouts = engine.generate(requests, settings.sampling());
+        totals.nanos += System.nanoTime() - t0;
+        for (int i = 0; i < batch.size(); i++) {
+            Work w = batch.get(i);
+            if (done.get(workIndex(w.problem().index(), w.sample()))) {
+                continue;
+            }
+            if (totals.rows >= stopAfterNewRows) {
+                throw new Stopped();
+            }
+            Rollout r = rollouts.get(i);
+            rows.write(row(w, r, tokenizer));
+            done.set(workIndex(w.problem().index(), w.sample()));
+            totals.rows++;
+            totals.tokens += r.numTokens();
+            if (bar != null) {
+                bar.step();
+            }
+        }
+    }
+
+    private RolloutRow row(Work w, Rollout r, ModelTokenizer tokenizer) {
+        String completion = tokenizer == null ? "" : tokenizer.decode(r.completionIds(), true);
+        Grade grade = Grader.grade(completion, w.problem().reference());
+        TrajectorySignals s = r.signals();
+        boolean arrays = settings.tokenSignals();
+        return new RolloutRow(w.problem().index(), w.problem().id(), w.sample(), completion, r.completionIds(),
+                r.finishReason().json(), r.numTokens(), s.tokenEntropy(), s.selfCertainty(), s.trajectoryEntropy(),
+                s.sumLogprob(), grade.answer(), w.problem().reference(), grade.correct(),
+                arrays ? r.tokenLogprobs() : null, arrays ? r.tokenEntropies() : null,
+                arrays ? r.tokenSelfCertainties() : null);
+    }
+
+    private ProgressBar progressBar(long total, long already) {
+        if (!progress) {
+            return null;
+        }
+        return new ProgressBarBuilder()
+                .setTaskName("score")
+                .setInitialMax(total)
+                .startsFrom(already, java.time.Duration.ZERO)
+                .setUnit(" rollouts", 1)
+                .showSpeed()
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
+    }
+
+    private ObjectNode runningSummary(int problems, int resumed) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("settings", settings.toJson());
+        o.put("complete", false);
+        o.put("problems", problems);
+        o.put("resumed_rollouts", resumed);
+        return o;
+    }
+
+    private ObjectNode finalSummary(List<RolloutRow> all, int problems, int resumed, GenerationTotals totals, long startNanos) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("settings", settings.toJson());
+        o.put("complete", all.size() == (long) problems * settings.samples());
+        new Summary(all, settings.samples()).writeTo(o);
+        if (totals.rows == 0 && previousThroughput != null) {
+            o.set("throughput", previousThroughput);
+            o.put("resumed_rollouts", resumed);
+            o.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
+            return o;
+        }
+        ObjectNode t = o.putObject("throughput");
+        t.put("rollouts", totals.rows);
+        t.put("tokens", totals.tokens);
+        t.put("generation_seconds", totals.nanos / 1e9);
+        if (totals.nanos > 0) {
+            t.put("tokens_per_second", totals.tokens / (totals.nanos / 1e9));
+        } else {
+            t.putNull("tokens_per_second");
+        }
+        o.put("resumed_rollouts", resumed);
+        o.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
+        return o;
+    }
+
+    private void writeSummary(ObjectNode summary) {
+        AtomicFiles.write(out.resolve(SUMMARY), stream -> stream.write(JSON.writeValueAsBytes(summary)));
+    }
+}
