@@ -18,6 +18,13 @@ import rlif.models.BadInputException;
 public final class ModelTokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // DJL logs through SLF4J; without a provider SLF4J prints a three-line notice on every run.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+    }
+
     private final Path file;
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> tokenIds;
