@@ -21,7 +21,7 @@ import rlif.models.arch.WeightSource;
 import rlif.models.tensor.Tensor;
 import rlif.trainer.grpo.GrpoSettings;
 import rlif.trainer.params.LoraSpec;
-import rlif.trainer.params.RandomLlama;
+import rlif.trainer.init.RandomLlama;
 import rlif.trainer.params.TrainableHooks;
 import rlif.trainer.params.Trainables;
 

@@ -1,4 +1,4 @@
-package rlif.trainer.params;
+package rlif.trainer.init;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
