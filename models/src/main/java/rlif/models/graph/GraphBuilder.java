@@ -38,6 +38,9 @@ public final class GraphBuilder {
     /** ONNX IR version matching {@link #OPSET}. */
     public static final int IR_VERSION = 8;
 
+    /** The doc_string marking exported initializers that are builder constants rather than weights. */
+    public static final String CONSTANT_DOC = "rlif:constant";
+
     /** What kind of thing a graph-level value is. */
     public enum Kind { INPUT, INITIALIZER, CONSTANT, NODE_OUTPUT }
 

@@ -8,6 +8,9 @@ import rlif.models.tensor.Tensor;
 
 /** Turns a {@link GraphBuilder} into ONNX protobuf: inputs/outputs with symbolic shapes, initializers, nodes, subgraphs. */
 final class GraphExport {
+    /** doc_string of initializers that are builder constants (shape vectors, scalars), not weights. */
+    static final String CONSTANT_DOC = GraphBuilder.CONSTANT_DOC;
+
     private GraphExport() {}
 
     static OnnxMl.ModelProto model(GraphBuilder g, InitializerSink sink) {
@@ -31,7 +34,7 @@ final class GraphExport {
             b.addInitializer(sink.put(t));
         }
         for (Tensor t : g.constants().values()) {
-            b.addInitializer(TensorProtos.toProto(t));
+            b.addInitializer(TensorProtos.toProto(t).toBuilder().setDocString(CONSTANT_DOC));
         }
         for (Node n : g.nodes()) {
             b.addNode(node(n, sink));

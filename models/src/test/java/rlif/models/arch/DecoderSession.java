@@ -35,9 +35,18 @@ final class DecoderSession implements AutoCloseable {
     }
 
     DecoderSession(byte[] model, DecoderConfig config, DType dtype, boolean kvCache) throws OrtException {
+        this(config, dtype, kvCache, model, null);
+    }
+
+    /** A session over a model file on disk (external data resolved by ORT beside it). */
+    DecoderSession(java.nio.file.Path modelFile, DecoderConfig config, DType dtype) throws OrtException {
+        this(config, dtype, true, null, modelFile);
+    }
+
+    private DecoderSession(DecoderConfig config, DType dtype, boolean kvCache, byte[] model, java.nio.file.Path file) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(1);
-            this.session = env.createSession(model, so);
+            this.session = model != null ? env.createSession(model, so) : env.createSession(file.toString(), so);
         }
         this.config = config;
         this.dtype = dtype;
