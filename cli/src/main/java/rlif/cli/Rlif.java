@@ -16,6 +16,7 @@ import rlif.models.BadInputException;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
