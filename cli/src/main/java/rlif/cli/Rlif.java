@@ -17,6 +17,8 @@ import rlif.models.BadInputException;
             InfoCommand.class,
             ScoreCommand.class,
             TrainCommand.class,
+            ExportCommand.class,
+            MixCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
