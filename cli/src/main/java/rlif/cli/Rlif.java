@@ -19,6 +19,7 @@ import rlif.models.BadInputException;
             TrainCommand.class,
             ExportCommand.class,
             MixCommand.class,
+            BenchCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override

@@ -1,6 +1,7 @@
 package rlif.evaluator.rollout;
 
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -9,7 +10,6 @@ import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import ai.onnxruntime.OnnxTensor;
 import java.util.OptionalInt;
 import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
@@ -34,6 +34,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final StatsCounter stats = new StatsCounter();
+    private final DirectBuffers buffers = new DirectBuffers();
     private Map<String, OnnxTensor> constantInputs = Map.of();
 
     /** CPU, default options, the {@code auto} signal kernel. */
@@ -169,6 +170,10 @@ public final class OnnxRolloutEngine implements RolloutEngine {
 
     SignalKernel kernel() {
         return kernel;
+    }
+
+    DirectBuffers buffers() {
+        return buffers;
     }
 
     StatsCounter counter() {

@@ -1,0 +1,134 @@
+package rlif.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rlif.evaluator.bench.RolloutBench;
+import rlif.evaluator.rollout.Device;
+import rlif.models.BadInputException;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.io.AtomicFiles;
+
+/** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
+@Command(name = "rollout", mixinStandardHelpOptions = true,
+        description = "Rollout tokens/s at batch 1 and 16 and the share of each decode step outside OrtSession.run.")
+public final class BenchRolloutCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "model directory (default: the shared tiny-random-llama-fp16 fixture)")
+    Path model;
+
+    @Option(names = "--quick", description = "fewer and shorter rollouts (a few seconds)")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
+    Path json;
+
+    @Option(names = "--kernels", defaultValue = "auto", description = "signal kernel backend (default: ${DEFAULT-VALUE})")
+    String kernels;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        Path dir = model != null ? model : defaultModel();
+        ModelDirectory md = ModelDirectory.open(dir);
+        RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
+        RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
+                base.warmups(), base.repeats(), base.temperature(), kernels,
+                base.engine().withDevice(Device.parse(device)).withThreads(threads));
+        int calls = s.batchSizes().size() * (s.warmups() + s.repeats());
+        List<RolloutBench.Result> results;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench rollout").setInitialMax(calls)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .showSpeed().build()) {
+            results = RolloutBench.run(md, s, msg -> {
+                bar.step();
+                bar.setExtraMessage(msg);
+            });
+        }
+        String machine = machine();
+        System.out.printf(Locale.ROOT, "model %s (%s, vocab %d, logits %s), %d prompt + %d new tokens, T=%s, kernels %s%n",
+                md.dir().getFileName(), md.config().architecture(), md.config().vocab(), md.config().logitsType(),
+                s.promptTokens(), s.newTokens(), s.temperature(), results.get(0).kernel());
+        System.out.println("machine " + machine);
+        System.out.printf(Locale.ROOT, "%6s %12s %14s %16s %14s %16s%n", "batch", "tokens/s", "ms/decode step",
+                "outside ORT run", "signal kernel", "other Java side");
+        for (RolloutBench.Result r : results) {
+            System.out.printf(Locale.ROOT, "%6d %12.1f %14.3f %15.1f%% %13.1f%% %15.1f%%%n", r.batch(),
+                    r.tokensPerSecond(), r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(),
+                    100 * r.overheadShare());
+        }
+        if (json != null) {
+            writeJson(json, machine, md, results);
+        }
+        return 0;
+    }
+
+    private static void writeJson(Path file, String machine, ModelDirectory md, List<RolloutBench.Result> results) {
+        if (Files.isDirectory(file)) {
+            throw new BadInputException("--json " + file + " is a directory");
+        }
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("machine", machine);
+        root.put("model", md.dir().toString());
+        ArrayNode rows = root.putArray("results");
+        for (RolloutBench.Result r : results) {
+            ObjectNode o = rows.addObject();
+            o.put("batch", r.batch());
+            o.put("prompt_tokens", r.promptTokens());
+            o.put("new_tokens", r.newTokens());
+            o.put("kernel", r.kernel());
+            o.put("tokens", r.tokens());
+            o.put("seconds", r.seconds());
+            o.put("tokens_per_second", r.tokensPerSecond());
+            o.put("decode_step_ms", r.decodeStepMillis());
+            o.put("outside_ort_share", r.outsideOrtShare());
+            o.put("signal_kernel_share", r.signalShare());
+            o.put("other_java_share", r.overheadShare());
+            o.put("decode_steps", r.decodeSteps());
+        }
+        try {
+            AtomicFiles.writeString(file, mapper.writeValueAsString(root) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path defaultModel() {
+        String home = System.getProperty("rlif.home", ".");
+        Path p = Path.of(home).resolve("../shared/fixtures/ort-genai/tiny-random-llama-fp16").normalize();
+        if (!Files.isDirectory(p)) {
+            throw new BadInputException("no --model given and the default fixture " + p
+                    + " is missing (../shared next to the repository)");
+        }
+        return p;
+    }
+
+    private static String machine() {
+        return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cpus, Java " + Runtime.version();
+    }
+}

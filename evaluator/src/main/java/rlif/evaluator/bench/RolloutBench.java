@@ -1,0 +1,90 @@
+package rlif.evaluator.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.evaluator.rollout.Rollout;
+import rlif.evaluator.rollout.RolloutRequest;
+import rlif.evaluator.rollout.RolloutStats;
+import rlif.evaluator.rollout.SamplingParams;
+import rlif.kernels.SignalKernels;
+import rlif.models.dir.ModelDirectory;
+
+/**
+ * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes,
+ * with the engine's own split of each decode step into time inside {@code OrtSession.run}, in the
+ * signal kernel, and everything else on the Java side.
+ */
+public final class RolloutBench {
+    /** What to measure. */
+    public record Settings(List<Integer> batchSizes, int promptTokens, int newTokens, int warmups, int repeats,
+            double temperature, String kernels, EngineOptions engine) {
+        public static Settings quick() {
+            return new Settings(List.of(1, 16), 32, 32, 1, 2, 1.0, "auto", EngineOptions.defaults());
+        }
+
+        public static Settings full() {
+            return new Settings(List.of(1, 16), 64, 128, 1, 5, 1.0, "auto", EngineOptions.defaults());
+        }
+    }
+
+    /** One batch size's measurement, summed over the timed repeats. */
+    public record Result(int batch, int promptTokens, int newTokens, String kernel, long tokens, double seconds,
+            double tokensPerSecond, double decodeStepMillis, double outsideOrtShare, double signalShare,
+            double overheadShare, long decodeSteps, long compactions) {}
+
+    private RolloutBench() {}
+
+    /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
+    public static List<Result> run(ModelDirectory model, Settings s, Consumer<String> progress) {
+        List<Result> results = new ArrayList<>();
+        try (OnnxRolloutEngine engine = new OnnxRolloutEngine(model, s.engine(), SignalKernels.create(s.kernels()))) {
+            SamplingParams params = s.temperature() == 0
+                    ? SamplingParams.greedy(s.newTokens())
+                    : new SamplingParams(s.temperature(), 0, 1, s.newTokens());
+            for (int batch : s.batchSizes()) {
+                List<RolloutRequest> requests = prompts(model, batch, s.promptTokens());
+                for (int i = 0; i < s.warmups(); i++) {
+                    engine.generate(requests, params);
+                    progress.accept("warm-up batch " + batch);
+                }
+                RolloutStats before = engine.stats();
+                for (int i = 0; i < s.repeats(); i++) {
+                    List<Rollout> out = engine.generate(requests, params);
+                    progress.accept("batch " + batch + " repeat " + (i + 1) + ": " + out.size() + " rollouts");
+                }
+                RolloutStats d = engine.stats().minus(before);
+                results.add(new Result(batch, s.promptTokens(), s.newTokens(), engine.kernelName(), d.tokens(),
+                        d.totalNanos() / 1e9, d.tokensPerSecond(), d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()),
+                        d.decodeOutsideOrtShare(), d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()),
+                        d.decodeOverheadShare(), d.decodeSteps(), d.compactions()));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * {@code batch} prompts of {@code length} seeded random ids, avoiding end-of-sequence ids so that
+     * only the length limit stops generation and every run does the same work.
+     */
+    public static List<RolloutRequest> prompts(ModelDirectory model, int batch, int length) {
+        SplittableRandom random = new SplittableRandom(20261128L);
+        int vocab = model.config().vocab();
+        List<RolloutRequest> out = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] ids = new int[length];
+            for (int i = 0; i < length; i++) {
+                int id;
+                do {
+                    id = random.nextInt(vocab);
+                } while (model.config().eosIds().contains(id));
+                ids[i] = id;
+            }
+            out.add(new RolloutRequest(ids, b));
+        }
+        return out;
+    }
+}
