@@ -232,6 +232,11 @@ public final class GraphBuilder {
         return broadcastOp("Max", a, b, null);
     }
 
+    /** Elementwise minimum of two tensors. */
+    public Value min(Value a, Value b) {
+        return broadcastOp("Min", a, b, null);
+    }
+
     public Value equal(Value a, Value b) {
         return broadcastOp("Equal", a, b, DType.BOOL);
     }
@@ -422,6 +427,22 @@ public final class GraphBuilder {
         return record(n, "Gather", List.of(data, indices), Map.of("axis", new Attr.Int(axis)), data.dtype(), new Shape(out));
     }
 
+    /** {@code out[i][j] = data[i][indices[i][j]]} along {@code axis} (e.g. the log-probability of each chosen token). */
+    public Value gatherElements(Value data, Value indices, int axis) {
+        String n = nodeName("GatherElements");
+        requireIndex(n, indices);
+        checkAxis(n, data, axis);
+        if (indices.rank() != data.rank()) {
+            throw new GraphException(n + ": indices " + indices + " must have the rank of " + data);
+        }
+        for (int i = 0; i < data.rank(); i++) {
+            if (i != (axis < 0 ? axis + data.rank() : axis) && !indices.dim(i).compatible(data.dim(i))) {
+                throw new GraphException(n + ": indices " + indices + " and data " + data + " differ on axis " + i);
+            }
+        }
+        return record(n, "GatherElements", List.of(data, indices), Map.of("axis", new Attr.Int(axis)), data.dtype(), indices.shape());
+    }
+
     /**
      * Reshape to a constant target: {@code 0} copies the input dim at that index, {@code -1} is inferred
      * (symbolically when the dims allow). Element counts are checked when both sides are known.
@@ -570,15 +591,19 @@ public final class GraphBuilder {
             long e = clamp(end < 0 ? end + size : end, 0, size);
             return Dim.of(Math.max(0, e - s));
         }
+        // symbolic dim: assume it is long enough for the constant bounds, as the caller's model guarantees
         boolean toEnd = end >= Integer.MAX_VALUE;
-        if (start == 0 && toEnd) {
-            return d;
+        if (start >= 0 && toEnd) {
+            return d.minus(start); // x[k:] has d-k entries
         }
         if (start < 0 && toEnd) {
-            return Dim.of(-start); // the last |start| entries; the run-time dim is assumed long enough
+            return Dim.of(-start); // the last |start| entries
         }
-        if (start >= 0 && end >= 0 && !toEnd) {
-            return Dim.of(end - start); // a prefix window; assumes the dim is at least end long
+        if (start >= 0 && end < 0) {
+            return d.minus(start - end); // x[k:-m] has d-k-m entries
+        }
+        if (end >= 0 && start >= 0 || start < 0 && end < 0) {
+            return Dim.of(Math.max(0, end - start)); // a window of constant width
         }
         return Dim.UNKNOWN;
     }
@@ -907,9 +932,5 @@ public final class GraphBuilder {
             throw new GraphException(n + ": cannot broadcast " + sa + " with " + sb + " (" + a + " vs " + b + ")");
         }
         return a;
-    }
-
-    GraphBuilder parent() {
-        return parent;
     }
 }

@@ -7,24 +7,23 @@ import java.nio.ByteOrder;
 public final class Tensors {
     private Tensors() {}
 
-    /** A scalar of a float type holding {@code x} rounded to that type. */
+    /** A scalar of a float type (F32, F16, BF16, F64) holding {@code x} rounded to that type. */
     public static Tensor scalar(double x, DType dtype) {
-        return fromFloats("scalar", new long[0], new float[] {(float) x}, dtype, x);
+        if (dtype == DType.F64) {
+            return new Tensor("scalar", dtype, new long[0], ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, x));
+        }
+        return ofFloats("scalar", new long[0], new float[] {(float) x}, dtype);
     }
 
-    /** A tensor of {@code dtype} (F32, F16, BF16) holding {@code values} rounded to that type. */
+    /** A tensor of {@code dtype} (F32, F16, BF16, F64) holding {@code values} rounded to that type. */
     public static Tensor ofFloats(String name, long[] shape, float[] values, DType dtype) {
-        return fromFloats(name, shape, values, dtype, Double.NaN);
-    }
-
-    private static Tensor fromFloats(String name, long[] shape, float[] values, DType dtype, double scalar) {
         ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < values.length; i++) {
             switch (dtype) {
                 case F32 -> b.putFloat(4 * i, values[i]);
                 case F16 -> b.putShort(2 * i, Float.floatToFloat16(values[i]));
                 case BF16 -> b.putShort(2 * i, toBf16(values[i]));
-                case F64 -> b.putDouble(8 * i, Double.isNaN(scalar) ? values[i] : scalar);
+                case F64 -> b.putDouble(8 * i, values[i]);
                 default -> throw new IllegalArgumentException("not a float type: " + dtype);
             }
         }
@@ -57,11 +56,24 @@ public final class Tensors {
         int e = t.dtype().bytes();
         ByteBuffer src = t.data();
         ByteBuffer dst = ByteBuffer.allocate(Math.multiplyExact(Math.multiplyExact(rows, cols), e)).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] el = new byte[e];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                src.get((r * cols + c) * e, el);
-                dst.put((c * rows + r) * e, el);
+        // 64x64 tiles keep both the rows read and the columns written in cache on large matrices
+        final int tile = 64;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int r1 = Math.min(rows, r0 + tile);
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        int from = (r * cols + c) * e;
+                        int to = (c * rows + r) * e;
+                        switch (e) {
+                            case 2 -> dst.putShort(to, src.getShort(from));
+                            case 4 -> dst.putInt(to, src.getInt(from));
+                            case 8 -> dst.putLong(to, src.getLong(from));
+                            default -> dst.put(to, src.get(from));
+                        }
+                    }
+                }
             }
         }
         return new Tensor(newName, t.dtype(), new long[] {cols, rows}, dst);

@@ -69,6 +69,7 @@ class GraphOpsUnderOrtTest {
         g.output("mul", g.mul(x, y));
         g.output("div", g.div(x, g.add(g.abs(y), one)));
         g.output("max", g.max(x, y));
+        g.output("min", g.min(x, y));
         g.output("where", g.where(g.less(x, y), x, g.mul(y, two)));
         g.output("cast", g.cast(g.greater(x, y), DType.F32));
 
@@ -86,6 +87,7 @@ class GraphOpsUnderOrtTest {
         assertClose(out.get("cos").data(), map(xs, Math::cos));
         assertClose(out.get("sin").data(), map(xs, Math::sin));
         assertClose(out.get("pow").data(), map(xs, v -> Math.pow(Math.abs(v) + 1, 2)));
+        double[] mn = new double[6];
         double[] add = new double[6], sub = new double[6], mul = new double[6], div = new double[6], mx = new double[6],
                 wh = new double[6], gt = new double[6];
         for (int i = 0; i < 6; i++) {
@@ -95,6 +97,7 @@ class GraphOpsUnderOrtTest {
             mul[i] = a * b;
             div[i] = a / (Math.abs(b) + 1);
             mx[i] = Math.max(a, b);
+            mn[i] = Math.min(a, b);
             wh[i] = a < b ? a : 2 * b;
             gt[i] = a > b ? 1 : 0;
         }
@@ -103,6 +106,7 @@ class GraphOpsUnderOrtTest {
         assertClose(out.get("mul").data(), mul);
         assertClose(out.get("div").data(), div);
         assertClose(out.get("max").data(), mx);
+        assertClose(out.get("min").data(), mn);
         assertClose(out.get("where").data(), wh);
         assertClose(out.get("cast").data(), gt);
     }
@@ -188,6 +192,10 @@ class GraphOpsUnderOrtTest {
         Value rows = g.gather(g.reshape(x, -1, 4), ids, 0);
         assertThat(rows.shape()).isEqualTo(Shape.parse("n", 4));
         g.output("gather", rows);
+        Value picks = g.input("picks", DType.I64, Shape.parse("batch", "seq", 1));
+        Value picked = g.gatherElements(x, picks, -1);
+        assertThat(picked.shape()).isEqualTo(Shape.parse("batch", "seq", 1));
+        g.output("gatherElements", picked);
         g.output("shape", g.shape(x, 0, 2));
         Value n = g.shape(x, 1, 2);
         Value ar = g.range(g.int64(0), g.squeeze(n, 0), g.int64(1), x.dim(1));
@@ -201,7 +209,8 @@ class GraphOpsUnderOrtTest {
             xs[i] = i;
         }
         var out = OrtRunner.run(g.toModel().toByteArray(),
-                Map.of("x", OrtRunner.Input.floats(xs, 2, 3, 4), "ids", OrtRunner.Input.longs(new long[] {5, 0}, 2)));
+                Map.of("x", OrtRunner.Input.floats(xs, 2, 3, 4), "ids", OrtRunner.Input.longs(new long[] {5, 0}, 2),
+                        "picks", OrtRunner.Input.longs(new long[] {3, 0, 1, 2, 2, 0}, 2, 3, 1)));
         double[] tr = new double[24];
         double[] cc = new double[24];
         for (int b = 0; b < 2; b++) {
@@ -219,6 +228,7 @@ class GraphOpsUnderOrtTest {
         assertClose(out.get("squeeze").data(), new double[] {8, 9, 10, 11, 20, 21, 22, 23});
         assertThat(out.get("unsqueeze").shape()).containsExactly(1, 2, 4, 1);
         assertClose(out.get("gather").data(), new double[] {20, 21, 22, 23, 0, 1, 2, 3});
+        assertClose(out.get("gatherElements").data(), new double[] {3, 4, 9, 14, 18, 20});
         assertClose(out.get("shape").data(), new double[] {2, 3});
         assertClose(out.get("range").data(), new double[] {0, 1, 2});
         assertClose(out.get("tril").data(), new double[] {1, 0, 0, 1, 1, 0, 1, 1, 1});
