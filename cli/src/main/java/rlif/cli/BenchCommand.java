@@ -10,13 +10,13 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure kernels, rollouts and training throughput.",
-        subcommands = {BenchRolloutCommand.class, BenchTrainCommand.class})
+        subcommands = {BenchKernelsCommand.class, BenchRolloutCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a subcommand: rollout or train");
+        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a subcommand: kernels, rollout or train");
     }
 }

@@ -20,6 +20,7 @@ import rlif.models.BadInputException;
             ExportCommand.class,
             MixCommand.class,
             BenchCommand.class,
+            ImportCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override

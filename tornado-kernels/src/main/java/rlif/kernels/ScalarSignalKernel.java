@@ -16,9 +16,8 @@ public final class ScalarSignalKernel implements SignalKernel {
 
     @Override
     public void compute(LogitRows logits, double temperature, int[] chosen, SignalBatch out) {
-        if (!(temperature > 0)) {
-            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-        }
+        // Checks chosen ids against the vocabulary: unchecked, an id >= vocab read the next row's logit.
+        KernelArgs.check(logits, temperature, chosen, out);
         int vocab = logits.vocab();
         double invT = 1.0 / temperature;
         for (int r = 0; r < logits.rows(); r++) {

@@ -1,0 +1,79 @@
+package rlif.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import rlif.models.BadInputException;
+import rlif.models.importer.CheckpointSource;
+import rlif.models.importer.ModelImporter;
+import rlif.models.tensor.DType;
+
+/** {@code rlif import}: a safetensors folder, GGUF file or ORT-GenAI ONNX folder becomes an rlif model directory. */
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Import a checkpoint as an rlif model directory (ONNX decoder with KV cache, config, tokenizer).")
+public final class ImportCommand implements Callable<Integer> {
+    @Option(names = "--from", required = true, paramLabel = "safetensors|gguf|onnx",
+            description = "source format: a Hugging Face model folder, a GGUF file, or an ONNX Runtime GenAI llama folder")
+    String from;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "the checkpoint folder or file")
+    Path source;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "model directory to create")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "fp32|fp16", defaultValue = "fp32",
+            description = "weight type of the ONNX decoder (default: ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--overwrite", description = "replace an existing --out directory")
+    boolean overwrite;
+
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        DType type = switch (dtype) {
+            case "fp32" -> DType.F32;
+            case "fp16" -> DType.F16;
+            default -> throw new BadInputException("--dtype " + dtype + " is not fp32 or fp16");
+        };
+        if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
+            throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
+        }
+        try (CheckpointSource src = ModelImporter.open(from, source)) {
+            long total = Math.max(1, src.elementCount());
+            ModelImporter.Result result;
+            try (ProgressBar bar = new ProgressBarBuilder()
+                    .setTaskName("import")
+                    .setInitialMax(total / 1_000_000 + 1)
+                    .setUnit(" M params", 1)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .showSpeed()
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .build()) {
+                result = ModelImporter.importModel(src, out, type, done -> bar.stepTo(done / 1_000_000));
+                bar.stepTo(bar.getMax());
+            }
+            System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,
+                    result.parameters(), dtype, out.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws java.io.IOException {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (var s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        }
+    }
+}

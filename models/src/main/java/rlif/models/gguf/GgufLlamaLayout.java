@@ -1,0 +1,95 @@
+package rlif.models.gguf;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How llama.cpp names and lays out the tensors of llama-family models, and the way back to Hugging Face names.
+ *
+ * <p>llama.cpp's converter ({@code convert_hf_to_gguf.py}, {@code LlamaModel.permute}) reorders the rows of
+ * {@code q_proj} and {@code k_proj} of {@code llama} models: within each head of {@code headDim} rows, Hugging
+ * Face keeps the two rotary halves apart (rows {@code i} and {@code i + headDim/2} form a pair) while GGML's
+ * rotation wants each pair adjacent (rows {@code 2i} and {@code 2i+1}). So GGUF row {@code 2i + s} of a head is
+ * Hugging Face row {@code s * headDim/2 + i}. Qwen2 GGUFs are written unpermuted.
+ */
+public final class GgufLlamaLayout {
+    private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d{1,5})\\.([a-z_]+)\\.(weight|bias)");
+
+    private GgufLlamaLayout() {}
+
+    /** Which Q/K permutation applies to a tensor, if any. */
+    public enum Permutation {
+        NONE,
+        QUERY,
+        KEY
+    }
+
+    /** A GGUF tensor's Hugging Face name and whether its rows need unpermuting. */
+    public record Mapping(String hfName, Permutation permutation) {}
+
+    /** The Hugging Face name of a GGUF tensor of a llama-family model, or empty for a tensor we do not map. */
+    public static Optional<Mapping> toHf(String ggufName, boolean permuted) {
+        switch (ggufName) {
+            case "token_embd.weight":
+                return Optional.of(new Mapping("model.embed_tokens.weight", Permutation.NONE));
+            case "output_norm.weight":
+                return Optional.of(new Mapping("model.norm.weight", Permutation.NONE));
+            case "output.weight":
+                return Optional.of(new Mapping("lm_head.weight", Permutation.NONE));
+            default:
+                break;
+        }
+        Matcher m = BLOCK.matcher(ggufName);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String layer = "model.layers." + Integer.parseInt(m.group(1)) + ".";
+        String kind = m.group(3);
+        String hf = switch (m.group(2)) {
+            case "attn_q" -> "self_attn.q_proj";
+            case "attn_k" -> "self_attn.k_proj";
+            case "attn_v" -> "self_attn.v_proj";
+            case "attn_output" -> "self_attn.o_proj";
+            case "attn_q_norm" -> "self_attn.q_norm";
+            case "attn_k_norm" -> "self_attn.k_norm";
+            case "ffn_gate" -> "mlp.gate_proj";
+            case "ffn_up" -> "mlp.up_proj";
+            case "ffn_down" -> "mlp.down_proj";
+            case "attn_norm" -> "input_layernorm";
+            case "ffn_norm" -> "post_attention_layernorm";
+            default -> null;
+        };
+        if (hf == null) {
+            return Optional.empty();
+        }
+        Permutation p = !permuted ? Permutation.NONE
+                : m.group(2).equals("attn_q") ? Permutation.QUERY
+                : m.group(2).equals("attn_k") ? Permutation.KEY
+                : Permutation.NONE;
+        return Optional.of(new Mapping(layer + hf + "." + kind, p));
+    }
+
+    /**
+     * Undoes llama.cpp's Q/K row permutation in place: {@code values} is row-major {@code [heads * headDim, cols]}
+     * (a weight) or {@code [heads * headDim]} (a bias, {@code cols = 1}).
+     */
+    public static float[] unpermuteRows(float[] values, int heads, int headDim, int cols) {
+        if ((long) heads * headDim * cols != values.length || headDim % 2 != 0) {
+            throw new IllegalArgumentException(values.length + " values are not " + heads + " heads x " + headDim
+                    + " rows x " + cols + " columns with an even head size");
+        }
+        float[] out = new float[values.length];
+        int half = headDim / 2;
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                for (int s = 0; s < 2; s++) {
+                    int ggufRow = h * headDim + 2 * i + s;
+                    int hfRow = h * headDim + s * half + i;
+                    System.arraycopy(values, ggufRow * cols, out, hfRow * cols, cols);
+                }
+            }
+        }
+        return out;
+    }
+}

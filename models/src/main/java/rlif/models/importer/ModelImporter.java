@@ -1,0 +1,78 @@
+package rlif.models.importer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import rlif.models.BadInputException;
+import rlif.models.arch.DecoderConfig;
+import rlif.models.arch.DecoderOptions;
+import rlif.models.arch.Decoders;
+import rlif.models.arch.HfConfig;
+import rlif.models.arch.ModelDirectoryWriter;
+import rlif.models.arch.WeightSource;
+import rlif.models.graph.GraphBuilder;
+import rlif.models.tensor.DType;
+import rlif.models.tensor.Tensor;
+
+/** Turns a {@link CheckpointSource} into this project's model directory (ONNX decoder with KV cache, configs, tokenizer). */
+public final class ModelImporter {
+    /** What an import produced. */
+    public record Result(Path directory, DecoderConfig config, long parameters) {}
+
+    private ModelImporter() {}
+
+    /** Opens {@code source} as {@code format} (safetensors, gguf, onnx). */
+    public static CheckpointSource open(String format, Path source) {
+        if (!Files.exists(source)) {
+            throw new BadInputException(source + ": no such file or directory");
+        }
+        return switch (format) {
+            case "safetensors" -> SafetensorsCheckpoint.open(source);
+            case "gguf" -> GgufSource.open(source);
+            case "onnx" -> OrtGenAiCheckpoint.open(source);
+            default -> throw new BadInputException("--from " + format + " is not a known format (safetensors, gguf, onnx)");
+        };
+    }
+
+    /**
+     * Builds the decoder graph from {@code source} in {@code dtype} (F32 or F16) and writes it, with configs and
+     * tokenizer, to {@code out} atomically. {@code progress} receives the number of weight elements converted so
+     * far (up to {@link CheckpointSource#elementCount()}).
+     */
+    public static Result importModel(CheckpointSource source, Path out, DType dtype, LongConsumer progress) {
+        String where = source.source() + " (config.json" + (source.format().equals("safetensors") ? "" : ", synthesised")
+                + ")";
+        DecoderConfig config = HfConfig.parse(source.config().toString(), where);
+        Map<String, byte[]> tokenizer = source.tokenizerFiles();
+        AtomicLong done = new AtomicLong();
+        WeightSource counted = counting(source.weights(), done, progress);
+        GraphBuilder decoder = Decoders.build(config, counted, DecoderOptions.inference(dtype));
+        ModelDirectoryWriter writer = ModelDirectoryWriter.of(config, decoder)
+                .provenance("imported_from", source.source().toAbsolutePath().toString())
+                .provenance("source_format", source.format())
+                .provenance("tool", "rlif import");
+        tokenizer.forEach(writer::file);
+        writer.write(out);
+        return new Result(out, config, done.get());
+    }
+
+    /** A view of {@code weights} that reports converted elements as the graph builder pulls tensors. */
+    private static WeightSource counting(WeightSource weights, AtomicLong done, LongConsumer progress) {
+        return new WeightSource() {
+            @Override
+            public Tensor get(String hfName) {
+                Tensor t = weights.get(hfName);
+                progress.accept(done.addAndGet(t.elementCount()));
+                return t;
+            }
+
+            @Override
+            public Set<String> names() {
+                return weights.names();
+            }
+        };
+    }
+}
