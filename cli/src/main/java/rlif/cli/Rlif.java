@@ -16,6 +16,9 @@ import rlif.models.BadInputException;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
+            ExportCommand.class,
+            MixCommand.class,
             BenchCommand.class,
             ImportCommand.class,
         })

@@ -276,6 +276,7 @@ final class DecodeRun implements AutoCloseable {
             for (int i = 0; i < pastNames.size(); i++) {
                 inputs.put(pastNames.get(i), source.tensor(i));
             }
+            inputs.putAll(engine.constantInputs());
             long t0 = System.nanoTime();
             OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
             if (n == 1) {

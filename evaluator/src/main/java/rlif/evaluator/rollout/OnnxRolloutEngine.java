@@ -1,6 +1,7 @@
 package rlif.evaluator.rollout;
 
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -8,6 +9,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import rlif.evaluator.sampling.TokenSampler;
 import rlif.kernels.SignalBatch;
@@ -37,6 +39,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final DirectBuffers buffers = new DirectBuffers();
     private final TokenSampler sampler;
     private SignalBatch signals = new SignalBatch(1);
+    private Map<String, OnnxTensor> constantInputs = Map.of();
 
     /** CPU, default options, the {@code auto} signal kernel. */
     public OnnxRolloutEngine(ModelDirectory model) {
@@ -112,6 +115,19 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     @Override
     public int vocabSize() {
         return config.vocab();
+    }
+
+    /**
+     * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full
+     * weights, so the policy samples without being re-exported); the caller owns and closes the tensors.
+     * The directory must have been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.
+     */
+    public void setConstantInputs(Map<String, OnnxTensor> inputs) {
+        this.constantInputs = Map.copyOf(inputs);
+    }
+
+    Map<String, OnnxTensor> constantInputs() {
+        return constantInputs;
     }
 
     public ModelConfig config() {
