@@ -272,6 +272,7 @@ final class DecodeRun implements AutoCloseable {
             for (int i = 0; i < past.size(); i++) {
                 inputs.put(past.get(i), cache.tensor(i));
             }
+            inputs.putAll(engine.constantInputs());
             OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
             KvCache fresh = KvCache.adopt(result, io.presentOutputs(), io.cacheLayout());
             cache.close();
