@@ -19,6 +19,8 @@ import rlif.models.BadInputException;
             BenchCommand.class,
             ImportCommand.class,
             TrainCommand.class,
+            ExportCommand.class,
+            MixCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
