@@ -21,6 +21,7 @@ import rlif.models.BadInputException;
             TrainCommand.class,
             ExportCommand.class,
             MixCommand.class,
+            DemoCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override
