@@ -34,12 +34,12 @@ public record DemoPlan(String task, int evalLimit, int maxNewTokens, int steps, 
 
     /** Under five minutes on a quiet 2-core machine: short runs, a small held-out set. */
     public static DemoPlan quick() {
-        return new DemoPlan(TASK, 64, 40, 12, 4, 8, 6, 1e-3, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
+        return new DemoPlan(TASK, 64, 40, 12, 4, 8, 6, 2e-4, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
     }
 
     /** Under thirty minutes: long enough runs to see a rise and a fall. */
     public static DemoPlan full() {
-        return new DemoPlan(TASK, 200, 40, 60, 6, 8, 8, 1e-3, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
+        return new DemoPlan(TASK, 128, 40, 40, 4, 8, 8, 2e-4, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
     }
 
     /** The held-out problems as an {@code arith} spec that {@code rlif score} reads. */
