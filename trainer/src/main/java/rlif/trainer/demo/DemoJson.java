@@ -70,6 +70,39 @@ public final class DemoJson {
         }
     }
 
+    /** Reads a {@code demo.json} back (to re-render its report). */
+    public static DemoResult read(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new rlif.models.BadInputException(file + ": cannot read demo.json: " + e.getMessage(), e);
+        }
+        java.util.List<DemoResult.ModelScore> models = new java.util.ArrayList<>();
+        for (JsonNode m : root.path("models")) {
+            models.add(new DemoResult.ModelScore(m.path("name").asText(), number(m.get("accuracy")),
+                    number(m.get("token_entropy")), number(m.get("self_certainty"))));
+        }
+        java.util.List<DemoResult.Run> runs = new java.util.ArrayList<>();
+        for (JsonNode r : root.path("runs")) {
+            java.util.List<DemoResult.StepPoint> steps = new java.util.ArrayList<>();
+            for (JsonNode s : r.path("steps")) {
+                steps.add(new DemoResult.StepPoint(s.path("step").asLong(), number(s.get("accuracy")),
+                        number(s.get("token_entropy")), number(s.get("self_certainty")),
+                        number(s.get("trajectory_entropy")), number(s.get("completion_length")),
+                        number(s.get("transitional_rate"))));
+            }
+            runs.add(new DemoResult.Run(r.path("name").asText(), r.path("model").asText(), r.path("reward").asText(),
+                    steps));
+        }
+        java.util.List<DemoResult.MixPoint> mix = new java.util.ArrayList<>();
+        for (JsonNode m : root.path("mix")) {
+            mix.add(new DemoResult.MixPoint(m.path("alpha").asDouble(), number(m.get("accuracy")),
+                    number(m.get("token_entropy")), number(m.get("self_certainty"))));
+        }
+        return new DemoResult(models, runs, mix);
+    }
+
     /** A number or null from a parsed node. */
     static Double number(JsonNode n) {
         return n == null || !n.isNumber() ? null : n.doubleValue();

@@ -105,8 +105,10 @@ public final class DemoReport {
     }
 
     private static XYChart chart(String title, String x, String y) {
-        XYChart chart = new XYChartBuilder().width(440).height(300).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        XYChart chart = new XYChartBuilder().width(440).height(340).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        // Below the plot, so it never hides a curve.
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
         return chart;
     }
 

@@ -90,6 +90,11 @@ class DemoTinyRunTest {
     }
 
     @Test
+    void demoJsonReadsBackToTheSameResult() {
+        assertThat(DemoJson.read(dir.resolve("out").resolve("demo.json"))).isEqualTo(result);
+    }
+
+    @Test
     void mixEndpointsScoreExactlyLikeTheModelsTheyReproduce() {
         // alpha 0 and 1 reproduce the base and instruct weights exactly, and scoring is seeded, so the numbers match.
         DemoResult.MixPoint at0 = result.mix().getFirst();
