@@ -127,7 +127,9 @@ public final class HtmlReport {
 
     private static String image(XYChart chart) {
         try {
-            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
+            byte[] png = bytes.toByteArray();
             return "<img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
                     + Base64.getEncoder().encodeToString(png) + "\">\n";
         } catch (IOException e) {

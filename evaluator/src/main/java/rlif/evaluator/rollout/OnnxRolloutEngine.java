@@ -1,6 +1,7 @@
 package rlif.evaluator.rollout;
 
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -9,8 +10,9 @@ import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import ai.onnxruntime.OnnxTensor;
 import java.util.OptionalInt;
+import rlif.evaluator.sampling.TokenSampler;
+import rlif.kernels.SignalBatch;
 import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
@@ -34,6 +36,9 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final StatsCounter stats = new StatsCounter();
+    private final DirectBuffers buffers = new DirectBuffers();
+    private final TokenSampler sampler;
+    private SignalBatch signals = new SignalBatch(1);
     private Map<String, OnnxTensor> constantInputs = Map.of();
 
     /** CPU, default options, the {@code auto} signal kernel. */
@@ -52,6 +57,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         this.kernel = kernel;
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         this.session = openSession(env, model, options);
+        this.sampler = new TokenSampler(config.vocab());
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
@@ -169,6 +175,22 @@ public final class OnnxRolloutEngine implements RolloutEngine {
 
     SignalKernel kernel() {
         return kernel;
+    }
+
+    TokenSampler sampler() {
+        return sampler;
+    }
+
+    /** The reusable per-row signal outputs, grown to hold {@code rows}. */
+    SignalBatch signalBatch(int rows) {
+        if (signals.capacity() < rows) {
+            signals = new SignalBatch(rows);
+        }
+        return signals;
+    }
+
+    DirectBuffers buffers() {
+        return buffers;
     }
 
     StatsCounter counter() {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,8 +47,7 @@ class GgufTokenizerTest {
     /** Tokens by id (vocab plus added tokens) of a tokenizer.json. */
     private static List<String> tokensById(JsonNode tok) {
         List<String> byId = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = tok.path("model").path("vocab").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : tok.path("model").path("vocab").properties()) {
             set(byId, e.getValue().asInt(), e.getKey());
         }
         for (JsonNode a : tok.path("added_tokens")) {
@@ -113,27 +111,7 @@ class GgufTokenizerTest {
     @Test
     void sentencePieceLlamaVocabularyRoundTripsThroughGguf() throws IOException {
         Path original = fixture("tiny-random-llama-fp16").resolve("tokenizer.json");
-        JsonNode tok = new ObjectMapper().readTree(original.toFile());
-        List<String> tokens = tokensById(tok);
-        int[] types = new int[tokens.size()];
-        float[] scores = new float[tokens.size()];
-        for (int i = 0; i < tokens.size(); i++) {
-            String t = tokens.get(i);
-            types[i] = i == 0 ? GgufTokenizer.UNKNOWN : i < 3 ? GgufTokenizer.CONTROL
-                    : t.matches("<0x[0-9A-F]{2}>") ? GgufTokenizer.BYTE : GgufTokenizer.NORMAL;
-            // SentencePiece BPE scores fall with the id (the order pieces were learnt); byte and control pieces 0
-            scores[i] = types[i] == GgufTokenizer.NORMAL ? -i : 0;
-        }
-        Path gguf = new GgufTestWriter()
-                .string("tokenizer.ggml.model", "llama")
-                .stringArray("tokenizer.ggml.tokens", tokens)
-                .f32Array("tokenizer.ggml.scores", scores)
-                .i32Array("tokenizer.ggml.token_type", types)
-                .u32("tokenizer.ggml.bos_token_id", 1)
-                .u32("tokenizer.ggml.eos_token_id", 2)
-                .u32("tokenizer.ggml.unknown_token_id", 0)
-                .bool("tokenizer.ggml.add_bos_token", true)
-                .write(dir.resolve("llama.gguf"));
+        Path gguf = new GgufTestWriter().sentencePieceTokenizerOf(original).write(dir.resolve("llama.gguf"));
         Path converted = dir.resolve("tokenizer.json");
         try (GgufFile g = GgufFile.open(gguf)) {
             new ObjectMapper().writeValue(converted.toFile(), GgufTokenizer.of(g).tokenizerJson());
@@ -151,6 +129,25 @@ class GgufTokenizerTest {
         try (GgufFile g = GgufFile.open(gguf)) {
             assertThatThrownBy(() -> GgufTokenizer.of(g)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("token_type");
+        }
+        Path badMerge = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b", "b a"))
+                .write(dir.resolve("badmerge.gguf"));
+        try (GgufFile g = GgufFile.open(badMerge)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("merges[1] 'b a'");
+        }
+        Path unknownPre = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .string("tokenizer.ggml.pre", "deepseek-coder")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b"))
+                .write(dir.resolve("pre.gguf"));
+        try (GgufFile g = GgufFile.open(unknownPre)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("'deepseek-coder'");
         }
         Path noMerges = new GgufTestWriter()
                 .string("tokenizer.ggml.model", "gpt2")
