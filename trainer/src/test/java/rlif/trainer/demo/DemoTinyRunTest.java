@@ -2,6 +2,7 @@ package rlif.trainer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,12 +97,20 @@ class DemoTinyRunTest {
 
     @Test
     void mixEndpointsScoreExactlyLikeTheModelsTheyReproduce() {
-        // alpha 0 and 1 reproduce the base and instruct weights exactly, and scoring is seeded, so the numbers match.
+        // alpha 0 and 1 reproduce the base and instruct weights exactly and scoring is seeded, so the same tokens
+        // are sampled. The mixed directory's graph is rebuilt by the current graph builder, whose float32 op
+        // order may differ from the one that wrote the committed model: signals agree to float32 rounding
+        // (observed 2e-7 relative), far below any real difference between models (0.06 vs 0.005 entropy).
         DemoResult.MixPoint at0 = result.mix().getFirst();
         DemoResult.MixPoint at1 = result.mix().getLast();
-        assertThat(at0.accuracy()).isEqualTo(result.models().get(0).accuracy());
-        assertThat(at0.tokenEntropy()).isEqualTo(result.models().get(0).tokenEntropy());
-        assertThat(at1.selfCertainty()).isEqualTo(result.models().get(1).selfCertainty());
+        DemoResult.ModelScore base = result.models().get(0);
+        DemoResult.ModelScore instruct = result.models().get(1);
+        assertThat(at0.accuracy()).isEqualTo(base.accuracy());
+        assertThat(at1.accuracy()).isEqualTo(instruct.accuracy());
+        assertThat(at0.tokenEntropy()).isCloseTo(base.tokenEntropy(), withinPercentage(1e-3));
+        assertThat(at0.selfCertainty()).isCloseTo(base.selfCertainty(), withinPercentage(1e-3));
+        assertThat(at1.tokenEntropy()).isCloseTo(instruct.tokenEntropy(), withinPercentage(1e-3));
+        assertThat(at1.selfCertainty()).isCloseTo(instruct.selfCertainty(), withinPercentage(1e-3));
     }
 
     @Test
