@@ -114,7 +114,9 @@ public final class DemoReport {
 
     private static void image(StringBuilder html, XYChart chart) {
         try {
-            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
+            byte[] png = bytes.toByteArray();
             html.append(String.format(Locale.ROOT, "<img alt=\"%s\" src=\"data:image/png;base64,", escape(chart.getTitle())))
                     .append(Base64.getEncoder().encodeToString(png)).append("\">");
         } catch (IOException e) {

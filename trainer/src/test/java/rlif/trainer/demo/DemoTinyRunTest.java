@@ -144,7 +144,7 @@ class DemoTinyRunTest {
 
     private static List<String> names(JsonNode o) {
         List<String> names = new ArrayList<>();
-        o.fieldNames().forEachRemaining(names::add);
+        o.properties().forEach(e -> names.add(e.getKey()));
         return names;
     }
 }
