@@ -21,6 +21,7 @@ import rlif.models.BadInputException;
             MixCommand.class,
             BenchCommand.class,
             ImportCommand.class,
+            DemoCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override

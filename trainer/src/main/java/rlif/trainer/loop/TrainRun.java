@@ -27,6 +27,7 @@ import rlif.models.arch.OnnxWeightSource;
 import rlif.models.arch.WeightSource;
 import rlif.models.io.AtomicFiles;
 import rlif.models.tensor.DType;
+import rlif.models.tokenizer.CharTokenizerFiles;
 import rlif.models.tokenizer.ModelTokenizer;
 import rlif.trainer.checkpoint.TrainerState;
 import rlif.trainer.config.TrainConfig;
@@ -36,7 +37,6 @@ import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.Advantages;
 import rlif.trainer.grpo.GrpoObjective;
-import rlif.trainer.init.CharTokenizer;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.metrics.MetricsLog;
 import rlif.trainer.optim.AdamW;
@@ -325,12 +325,20 @@ public final class TrainRun {
         Integer padId;
         int vocab;
         if (init.tokenizer().getFileName().toString().equals("char")) {
-            tokenizerJson = CharTokenizer.json();
-            tokenizerConfig = CharTokenizer.configJson();
-            vocab = CharTokenizer.vocabSize();
-            bos = CharTokenizer.BOS;
-            eos = List.of(CharTokenizer.EOS);
-            padId = CharTokenizer.PAD;
+            // The models module's tokenizer: its post-processor prepends <bos>, so `rlif score` (which encodes
+            // plain prompts with special tokens) feeds these models the same ids the trainer does.
+            Path tokDir = out.resolve(".work").resolve("char-tokenizer");
+            CharTokenizerFiles.write(tokDir);
+            try {
+                tokenizerJson = Files.readString(tokDir.resolve("tokenizer.json"));
+                tokenizerConfig = Files.readString(tokDir.resolve("tokenizer_config.json"));
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot read back " + tokDir, ex);
+            }
+            vocab = CharTokenizerFiles.vocabSize();
+            bos = CharTokenizerFiles.BOS_ID;
+            eos = List.of(CharTokenizerFiles.EOS_ID);
+            padId = CharTokenizerFiles.PAD_ID;
         } else {
             try {
                 tokenizerJson = Files.readString(init.tokenizer());
