@@ -48,18 +48,24 @@ public final class CharTokenizerFiles {
 
     /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */
     public static void write(Path dir) {
-        ObjectMapper json = new ObjectMapper();
+        AtomicFiles.writeString(dir.resolve("tokenizer.json"), tokenizerJson());
+        AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), text(tokenizerConfig()));
+    }
+
+    /** The text of {@code tokenizer.json}. */
+    public static String tokenizerJson() {
+        return text(tokenizerJsonTree());
+    }
+
+    private static String text(ObjectNode node) {
         try {
-            AtomicFiles.writeString(dir.resolve("tokenizer.json"),
-                    json.writerWithDefaultPrettyPrinter().writeValueAsString(tokenizerJson()));
-            AtomicFiles.writeString(dir.resolve("tokenizer_config.json"),
-                    json.writerWithDefaultPrettyPrinter().writeValueAsString(tokenizerConfig()));
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the character tokenizer", e);
         }
     }
 
-    static ObjectNode tokenizerJson() {
+    static ObjectNode tokenizerJsonTree() {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("version", "1.0");

@@ -16,11 +16,11 @@ import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.OnnxWeightSource;
 import rlif.models.arch.WeightSource;
 import rlif.models.tensor.DType;
+import rlif.models.tokenizer.CharTokenizerFiles;
 import rlif.trainer.graph.TokenBatch;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.GrpoSettings;
-import rlif.trainer.init.CharTokenizer;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.loop.Policy;
 import rlif.trainer.optim.AdamW;
@@ -64,12 +64,12 @@ public final class TrainBench {
         Path dir = modelDir;
         if (dir == null) {
             dir = work.resolve("bench-model");
-            RandomLlama.Spec spec = new RandomLlama.Spec(CharTokenizer.vocabSize(), 96, 256, 3, 4, 2, 256, 10000, 0.02,
-                    CharTokenizer.BOS, List.of(CharTokenizer.EOS), CharTokenizer.PAD);
+            RandomLlama.Spec spec = new RandomLlama.Spec(CharTokenizerFiles.vocabSize(), 96, 256, 3, 4, 2, 256, 10000, 0.02,
+                    CharTokenizerFiles.BOS_ID, List.of(CharTokenizerFiles.EOS_ID), CharTokenizerFiles.PAD_ID);
             DecoderConfig c = HfConfig.parse(RandomLlama.configJson(spec), "bench");
             ModelDirectoryWriter.of(c, Decoders.build(c, WeightSource.of(RandomLlama.weights(spec, 1), "bench"),
                     DecoderOptions.inference(DType.F32)))
-                    .file("tokenizer.json", CharTokenizer.json().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .file("tokenizer.json", CharTokenizerFiles.tokenizerJson().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .write(dir);
         }
         DecoderConfig config = HfConfig.read(dir.resolve("config.json"));

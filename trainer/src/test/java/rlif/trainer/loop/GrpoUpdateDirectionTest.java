@@ -23,7 +23,7 @@ import rlif.trainer.graph.TokenBatch;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.GrpoSettings;
-import rlif.trainer.init.CharTokenizer;
+import rlif.models.tokenizer.CharTokenizerFiles;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.optim.AdamW;
 import rlif.trainer.optim.AdamWConfig;
@@ -41,12 +41,12 @@ class GrpoUpdateDirectionTest {
 
     @Test
     void oneUpdateRaisesPositiveAdvantageCompletionsAndLowersNegativeOnes() throws Exception {
-        RandomLlama.Spec spec = new RandomLlama.Spec(CharTokenizer.vocabSize(), 16, 32, 1, 2, 1, 64, 10000, 0.5,
-                CharTokenizer.BOS, List.of(CharTokenizer.EOS), CharTokenizer.PAD);
+        RandomLlama.Spec spec = new RandomLlama.Spec(CharTokenizerFiles.vocabSize(), 16, 32, 1, 2, 1, 64, 10000, 0.5,
+                CharTokenizerFiles.BOS_ID, List.of(CharTokenizerFiles.EOS_ID), CharTokenizerFiles.PAD_ID);
         DecoderConfig c = HfConfig.parse(RandomLlama.configJson(spec), "tiny");
         Path base = dir.resolve("base");
         ModelDirectoryWriter.of(c, Decoders.build(c, WeightSource.of(RandomLlama.weights(spec, 4), "tiny"),
-                DecoderOptions.inference(DType.F32))).file("tokenizer.json", CharTokenizer.json().getBytes(StandardCharsets.UTF_8))
+                DecoderOptions.inference(DType.F32))).file("tokenizer.json", CharTokenizerFiles.tokenizerJson().getBytes(StandardCharsets.UTF_8))
                 .write(base);
         GrpoSettings gs = new GrpoSettings(0.2, 0, 0, GrpoSettings.Averaging.TOKEN);
         try (Policy p = new Policy(c, OnnxWeightSource.open(base), base, false, new LoraSpec(4, 8, List.of("q_proj", "v_proj", "up_proj")),
@@ -62,7 +62,7 @@ class GrpoUpdateDirectionTest {
             p.syncEngine();
             List<RolloutRequest> reqs = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                reqs.add(new RolloutRequest(new int[] {CharTokenizer.BOS, 10 + i, 20 + i}, 100 + i));
+                reqs.add(new RolloutRequest(new int[] {CharTokenizerFiles.BOS_ID, 10 + i, 20 + i}, 100 + i));
             }
             List<Rollout> rs = p.engine().generate(reqs, new SamplingParams(1.0, 0, 1, 6));
             double[] adv = {1, -1, 1, -1, 1, -1, 1, -1};
