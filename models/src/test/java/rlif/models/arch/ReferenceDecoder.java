@@ -9,12 +9,12 @@ import rlif.models.tensor.Tensor;
  * the Hugging Face modelling code's definitions (no ONNX, no shared code with the graph builders apart from
  * the parsed config). Tests compare the ONNX graphs against it.
  */
-final class ReferenceDecoder {
+public final class ReferenceDecoder {
     private final DecoderConfig config;
     private final Map<String, Tensor> weights;
     private final Map<String, double[]> cache = new HashMap<>();
 
-    ReferenceDecoder(DecoderConfig config, Map<String, Tensor> weights) {
+    public ReferenceDecoder(DecoderConfig config, Map<String, Tensor> weights) {
         this.config = config;
         this.weights = weights;
     }
@@ -35,7 +35,7 @@ final class ReferenceDecoder {
     }
 
     /** Logits [seq][vocab] of {@code ids} at positions 0..seq-1. */
-    double[][] logits(long[] ids) {
+    public double[][] logits(long[] ids) {
         return switch (config) {
             case LlamaConfig c -> llama(c, ids);
             case Gpt2Config c -> gpt2(c, ids);

@@ -13,6 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.models.BadInputException;
+import rlif.models.arch.HfConfig;
+import rlif.models.arch.ReferenceDecoder;
 import rlif.models.gguf.GgmlType;
 import rlif.models.gguf.GgufCheckpointTest;
 import rlif.models.gguf.GgufTestWriter;
@@ -198,7 +200,9 @@ class ImportRoundTripTest {
     @Test
     void safetensorsAndGgufImportsMatchTheReferenceForward() throws Exception {
         Map<String, float[]> w = randomWeights(11);
-        double[][] reference = new LlamaReference(w, HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, VOCAB, EPS, THETA).logits(IDS);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        w.forEach((name, values) -> tensors.put(name, Tensor.ofFloats(name, hfShape(name), values)));
+        double[][] reference = new ReferenceDecoder(HfConfig.parse(CONFIG, "config.json"), tensors).logits(IDS);
         double scale = 0;
         for (double[] row : reference) {
             for (double x : row) {
