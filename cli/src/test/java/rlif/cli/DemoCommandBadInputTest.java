@@ -13,11 +13,11 @@ class DemoCommandBadInputTest {
     @TempDir
     Path tmp;
 
-    private ScoreCommandBadInputTest.Run demo(String... args) {
+    private CliRun demo(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "demo";
         System.arraycopy(args, 0, all, 1, args.length);
-        return ScoreCommandBadInputTest.rlif(all);
+        return CliRun.of(all);
     }
 
     private static Path committed(String name) {

@@ -26,11 +26,7 @@ class ImportCommandTest {
         return ScoreCommandBadInputTest.shared().resolve("fixtures/ort-genai/tiny-random-llama-fp16");
     }
 
-    private static ScoreCommandBadInputTest.Run rlif(String... args) {
-        return ScoreCommandBadInputTest.rlif(args);
-    }
-
-    private static void assertBadInput(ScoreCommandBadInputTest.Run run, String... fragments) {
+    private static void assertBadInput(CliRun run, String... fragments) {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.errorLines()).hasSize(1);
         for (String f : fragments) {
@@ -86,7 +82,7 @@ class ImportCommandTest {
     @Test
     void safetensorsFolderIsImportedAndScored() throws Exception {
         Path model = tmp.resolve("model");
-        var imported = rlif("import", "--from", "safetensors", safetensorsFolder().toString(), "--out", model.toString());
+        var imported = CliRun.of("import", "--from", "safetensors", safetensorsFolder().toString(), "--out", model.toString());
         assertThat(imported.code()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("imported");
         assertThat(imported.err()).contains("import"); // the progress bar
@@ -101,7 +97,7 @@ class ImportCommandTest {
         Files.writeString(data, "{\"question\": \"What is 2 + 3?\", \"answer\": \"#### 5\"}\n"
                 + "{\"question\": \"What is 7 - 4?\", \"answer\": \"#### 3\"}\n");
         Path scores = tmp.resolve("scores");
-        var scored = rlif("score", "--model", model.toString(), "--data", data.toString(), "--out", scores.toString(),
+        var scored = CliRun.of("score", "--model", model.toString(), "--data", data.toString(), "--out", scores.toString(),
                 "--max-new-tokens", "4", "--temperature", "0");
         assertThat(scored.code()).as(scored.err()).isZero();
         assertThat(Files.readAllLines(scores.resolve("rollouts.jsonl"))).hasSize(2);
@@ -110,7 +106,7 @@ class ImportCommandTest {
     @Test
     void ortGenAiFolderIsImportedInFloat16() throws Exception {
         Path model = tmp.resolve("fixture-fp16");
-        var run = rlif("import", "--from", "onnx", llamaFixture().toString(), "--out", model.toString(), "--dtype", "fp16");
+        var run = CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", model.toString(), "--dtype", "fp16");
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(new ObjectMapper().readTree(model.resolve("rlif.json").toFile()).path("dtype").asText())
                 .isEqualTo("float16");
@@ -119,29 +115,29 @@ class ImportCommandTest {
     @Test
     void badInputsExitTwoWithOneErrorLine() throws Exception {
         Path out = tmp.resolve("out");
-        assertBadInput(rlif("import", "--from", "tflite", llamaFixture().toString(), "--out", out.toString()), "tflite");
-        assertBadInput(rlif("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString(), "--dtype",
+        assertBadInput(CliRun.of("import", "--from", "tflite", llamaFixture().toString(), "--out", out.toString()), "tflite");
+        assertBadInput(CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString(), "--dtype",
                 "int4"), "--dtype int4");
-        assertBadInput(rlif("import", "--from", "gguf", tmp.resolve("missing.gguf").toString(), "--out", out.toString()),
+        assertBadInput(CliRun.of("import", "--from", "gguf", tmp.resolve("missing.gguf").toString(), "--out", out.toString()),
                 "missing.gguf");
         Path hostile = tmp.resolve("hostile.gguf");
         ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0x46554747).putInt(3)
                 .putLong(Long.MAX_VALUE).putLong(0);
         Files.write(hostile, b.array());
-        assertBadInput(rlif("import", "--from", "gguf", hostile.toString(), "--out", out.toString()), "hostile.gguf",
+        assertBadInput(CliRun.of("import", "--from", "gguf", hostile.toString(), "--out", out.toString()), "hostile.gguf",
                 "tensor count");
         Path hostileSt = tmp.resolve("st");
         Files.createDirectories(hostileSt);
         Files.writeString(hostileSt.resolve("config.json"), "{\"model_type\": \"llama\"}");
         Files.write(hostileSt.resolve("model.safetensors"), ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(1L << 40).array());
-        assertBadInput(rlif("import", "--from", "safetensors", hostileSt.toString(), "--out", out.toString()),
+        assertBadInput(CliRun.of("import", "--from", "safetensors", hostileSt.toString(), "--out", out.toString()),
                 "model.safetensors", "header length");
         assertThat(out).doesNotExist();
 
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "earlier");
-        assertBadInput(rlif("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString()), "--overwrite");
+        assertBadInput(CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString()), "--overwrite");
         assertThat(out.resolve("keep.txt")).hasContent("earlier");
     }
 }

@@ -13,24 +13,6 @@ import org.junit.jupiter.api.Test;
 /** {@code rlif info} and {@code rlif bench rollout}'s argument errors through the real entry point. */
 class InfoCommandTest {
 
-    record Run(int code, String out, String err) {}
-
-    static Run rlif(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Rlif.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     static Path fixture(String name) {
         String dir = System.getProperty("rlif.shared.dir");
         if (dir == null || !Files.isDirectory(Path.of(dir))) {
@@ -41,7 +23,7 @@ class InfoCommandTest {
 
     @Test
     void infoDescribesTheLlamaFixture() {
-        Run r = rlif("info", "--model", fixture("tiny-random-llama-fp16").toString());
+        CliRun r = CliRun.of("info", "--model", fixture("tiny-random-llama-fp16").toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).containsPattern("layout +ort-genai")
                 .containsPattern("architecture +llama")
@@ -59,7 +41,7 @@ class InfoCommandTest {
 
     @Test
     void infoDescribesTheGpt2FixtureAndWarnsAboutItsTokenizer() {
-        Run r = rlif("info", "--model", fixture("tiny-random-gpt2-fp32").toString());
+        CliRun r = CliRun.of("info", "--model", fixture("tiny-random-gpt2-fp32").toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).containsPattern("kv cache +float32, stacked")
                 .containsPattern("input ids +int32")
@@ -69,7 +51,7 @@ class InfoCommandTest {
 
     @Test
     void infoOnAMissingDirectoryIsOneErrorLineAndExitTwo() {
-        Run r = rlif("info", "--model", "/nonexistent/model");
+        CliRun r = CliRun.of("info", "--model", "/nonexistent/model");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines().filter(l -> l.startsWith("error:")).toList())
                 .containsExactly("error: model directory /nonexistent/model does not exist");
@@ -78,11 +60,11 @@ class InfoCommandTest {
 
     @Test
     void benchNeedsASubcommandAndRolloutRefusesBadArguments() {
-        assertThat(rlif("bench").code()).isEqualTo(2);
-        Run threads = rlif("bench", "rollout", "--threads", "-1");
+        assertThat(CliRun.of("bench").code()).isEqualTo(2);
+        CliRun threads = CliRun.of("bench", "rollout", "--threads", "-1");
         assertThat(threads.code()).isEqualTo(2);
         assertThat(threads.err()).contains("error: --threads must be >= 0");
-        Run device = rlif("bench", "rollout", "--quick", "--device", "tpu",
+        CliRun device = CliRun.of("bench", "rollout", "--quick", "--device", "tpu",
                 "--model", fixture("tiny-random-llama-fp16").toString());
         assertThat(device.code()).isEqualTo(2);
         assertThat(device.err()).contains("--device must be cpu or cuda");

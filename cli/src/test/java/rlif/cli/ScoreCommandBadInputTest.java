@@ -33,29 +33,6 @@ class ScoreCommandBadInputTest {
     static Path earlier;
     static Map<String, byte[]> earlierFiles;
 
-    /** What one CLI run printed and returned. */
-    record Run(int code, String out, String err) {
-        List<String> errorLines() {
-            return err.lines().filter(l -> l.startsWith("error:")).toList();
-        }
-    }
-
-    static Run rlif(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Rlif.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     static Path shared() {
         Path dir = Path.of(System.getProperty("rlif.shared.dir", "../shared"));
         if (!Files.isDirectory(dir.resolve("fixtures/ort-genai"))) {
@@ -75,7 +52,7 @@ class ScoreCommandBadInputTest {
                 {"id": "b", "prompt_ids": [700, 701]}
                 """);
         earlier = tmp.resolve("earlier");
-        Run ok = rlif("score", "--model", gpt2.toString(), "--data", ids.toString(), "--temperature", "0",
+        CliRun ok = CliRun.of("score", "--model", gpt2.toString(), "--data", ids.toString(), "--temperature", "0",
                 "--max-new-tokens", "4", "--out", earlier.toString());
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("2 problems, 2 rollouts");
@@ -94,14 +71,14 @@ class ScoreCommandBadInputTest {
     }
 
     /** Runs {@code score} with {@code args} (plus --out earlier unless given) and checks the failure contract. */
-    static Run assertBadInput(String expectedMessage, String... args) throws IOException {
+    static CliRun assertBadInput(String expectedMessage, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("score"));
         all.addAll(Arrays.asList(args));
         if (!all.contains("--out")) {
             all.add("--out");
             all.add(earlier.toString());
         }
-        Run r = rlif(all.toArray(String[]::new));
+        CliRun r = CliRun.of(all.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.errorLines()).as(r.err()).hasSize(1);
         assertThat(r.errorLines().get(0)).contains(expectedMessage);
@@ -135,7 +112,7 @@ class ScoreCommandBadInputTest {
     @Test
     void textPromptsTheGpt2FixtureCannotEmbed() throws IOException {
         // The fixture's tokenizer is GPT-2's (50k ids) but its decoder embeds only 1000.
-        Run r = assertBadInput("outside the model's vocabulary of 1000", "--model", gpt2.toString(), "--data",
+        CliRun r = assertBadInput("outside the model's vocabulary of 1000", "--model", gpt2.toString(), "--data",
                 shared.resolve("data/gsm8k-test.jsonl").toString(), "--limit", "2");
         assertThat(r.errorLines().get(0)).contains("gsm8k-test.jsonl:1");
     }
@@ -213,7 +190,7 @@ class ScoreCommandBadInputTest {
         for (var e : earlierFiles.entrySet()) {
             Files.write(again.resolve(e.getKey()), e.getValue());
         }
-        Run r = rlif("score", "--model", gpt2.toString(), "--data", ids.toString(), "--temperature", "0",
+        CliRun r = CliRun.of("score", "--model", gpt2.toString(), "--data", ids.toString(), "--temperature", "0",
                 "--max-new-tokens", "4", "--out", again.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("(2 resumed, 0 new)").contains("self_certainty").contains("pass@k");
