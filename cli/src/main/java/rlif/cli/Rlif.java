@@ -35,8 +35,6 @@ public final class Rlif implements Runnable {
 
     /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */
     public static int execute(String... args) {
-        // Libraries log through SLF4J with no provider bound; its warning about that is noise on our stderr.
-        System.setProperty("slf4j.internal.verbosity", "ERROR");
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Rlif());
         cli.setParameterExceptionHandler((ex, a) -> {
