@@ -70,7 +70,7 @@ public final class RolloutBench {
      * {@code batch} prompts of {@code length} seeded random ids, avoiding end-of-sequence ids so that
      * only the length limit stops generation and every run does the same work.
      */
-    static List<RolloutRequest> prompts(ModelDirectory model, int batch, int length) {
+    public static List<RolloutRequest> prompts(ModelDirectory model, int batch, int length) {
         SplittableRandom random = new SplittableRandom(20261128L);
         int vocab = model.config().vocab();
         List<RolloutRequest> out = new ArrayList<>();

@@ -65,9 +65,7 @@ final class DecodeRun implements AutoCloseable {
     // Reused across steps.
     private final ByteBuffer idsBuf;
     private final ByteBuffer posBuf;
-    private ByteBuffer maskBuf;
     private final ByteBuffer stepLogits;
-    private ByteBuffer prefillLogits;
     private OnnxTensor stepLogitsTensor;
     private int stepLogitsRows = -1;
     private LogitRows stepView;
@@ -113,12 +111,11 @@ final class DecodeRun implements AutoCloseable {
             pad[i] = longest - requests.get(i).promptIds().length;
             random[i] = new SplittableRandom(requests.get(i).seed());
         }
-        int chunk = Math.min(longest, engine.options().prefillChunk());
         int idBytes = wideIds ? 8 : 4;
-        idsBuf = direct((long) n * chunk * idBytes);
-        posBuf = direct((long) n * chunk * idBytes);
-        maskBuf = direct((long) n * (longest + params.maxNewTokens()) * idBytes);
-        stepLogits = direct((long) n * vocab * logitBytes);
+        DirectBuffers buffers = engine.buffers();
+        idsBuf = buffers.get(DirectBuffers.Slot.INPUT_IDS, (long) n * longest * idBytes);
+        posBuf = buffers.get(DirectBuffers.Slot.POSITION_IDS, (long) n * longest * idBytes);
+        stepLogits = buffers.get(DirectBuffers.Slot.STEP_LOGITS, (long) n * vocab * logitBytes);
         signals = new SignalBatch(n);
         sampler = new TokenSampler(vocab);
         cache = KvCache.empty(engine.env(), io, n, config.kvHeads(), config.headSize(),
@@ -134,8 +131,7 @@ final class DecodeRun implements AutoCloseable {
             long t0 = System.nanoTime();
             maybeCompact();
             runDecodeStep();
-            long t1 = System.nanoTime();
-            chooseTokens();
+            chooseTokens(true);
             long t2 = System.nanoTime();
             stats.decodeSteps++;
             stats.decodeNanos += t2 - t0;
@@ -152,45 +148,53 @@ final class DecodeRun implements AutoCloseable {
 
     // ---- prefill ----
 
+    /**
+     * Feeds every prompt in one run per group of rows, each group over all columns so they share the
+     * padding layout, then joins the groups' caches. Groups keep one run's {@code [rows, columns, vocab]}
+     * logits within the budget; any decoder accepts this, unlike feeding a prompt in column chunks.
+     */
     private void prefill() throws OrtException {
         long t0 = System.nanoTime();
         int longest = pad[0] + requests.get(rowRequest[0]).promptIds().length;
-        int chunk = engine.options().prefillChunk();
-        for (int c0 = 0; c0 < longest; c0 += chunk) {
-            int n = Math.min(chunk, longest - c0);
-            long bytes = (long) rows * n * vocab * logitBytes;
-            if (prefillLogits == null || prefillLogits.capacity() < bytes) {
-                prefillLogits = direct(bytes);
-            }
-            final int from = c0;
-            fillIdsAndPositions(n, (r, j) -> {
-                int col = from + j;
-                return col < pad[r] ? config.paddingId() : requests.get(rowRequest[r]).promptIds()[col - pad[r]];
-            });
-            try (OnnxTensor logits = OnnxTensor.createTensor(engine.env(), exact(prefillLogits, bytes),
-                    new long[] {rows, n, vocab}, OnnxRolloutEngine.javaType(config.logitsType()))) {
-                run(n, logits);
-            }
-            stats.prefillRuns++;
-            if (c0 + n == longest) {
+        long rowBytes = (long) vocab * logitBytes;
+        int group = (int) Math.max(1, Math.min(rows, engine.options().prefillLogitsBudget() / (longest * rowBytes)));
+        List<KvCache> parts = new ArrayList<>();
+        try {
+            for (int r0 = 0; r0 < rows; r0 += group) {
+                int count = Math.min(group, rows - r0);
+                long bytes = count * longest * rowBytes;
+                ByteBuffer prefillLogits = engine.buffers().get(DirectBuffers.Slot.PREFILL_LOGITS, bytes);
+                fillIdsAndPositions(r0, count, longest, (r, j) -> j < pad[r] ? config.paddingId()
+                        : requests.get(rowRequest[r]).promptIds()[j - pad[r]]);
+                try (OnnxTensor logits = OnnxTensor.createTensor(engine.env(), exact(prefillLogits, bytes),
+                        new long[] {count, longest, vocab}, OnnxRolloutEngine.javaType(config.logitsType()))) {
+                    parts.add(run(r0, count, longest, cache, logits));
+                }
+                stats.prefillRuns++;
                 // Keep only each row's last position: the logits that choose its first token.
-                long rowBytes = (long) vocab * logitBytes;
-                for (int r = 0; r < rows; r++) {
-                    long src = ((long) r * n + (n - 1)) * rowBytes;
-                    stepLogits.put(Math.toIntExact(r * rowBytes), prefillLogits, Math.toIntExact(src),
+                for (int i = 0; i < count; i++) {
+                    long src = ((long) i * longest + (longest - 1)) * rowBytes;
+                    stepLogits.put(Math.toIntExact((r0 + i) * rowBytes), prefillLogits, Math.toIntExact(src),
                             Math.toIntExact(rowBytes));
                 }
             }
+            KvCache joined = parts.size() == 1 ? parts.remove(0) : KvCache.concat(engine.env(), parts);
+            cache.close();
+            cache = joined;
+            cached = longest;
+        } finally {
+            for (KvCache part : parts) {
+                part.close();
+            }
         }
-        prefillLogits = null; // the prompt's logits are not needed again
-        chooseTokens();
+        chooseTokens(false);
         stats.prefillNanos += System.nanoTime() - t0;
     }
 
     // ---- decode ----
 
     private void runDecodeStep() throws OrtException {
-        fillIdsAndPositions(1, (r, j) -> next[r]);
+        fillIdsAndPositions(0, rows, 1, (r, j) -> next[r]);
         if (stepLogitsRows != rows) {
             if (stepLogitsTensor != null) {
                 stepLogitsTensor.close();
@@ -200,9 +204,10 @@ final class DecodeRun implements AutoCloseable {
                     new long[] {rows, 1, vocab}, OnnxRolloutEngine.javaType(config.logitsType()));
             stepLogitsRows = rows;
         }
-        long t0 = System.nanoTime();
-        run(1, stepLogitsTensor);
-        stats.decodeOrtNanos += System.nanoTime() - t0;
+        KvCache fresh = run(0, rows, 1, cache, stepLogitsTensor);
+        cache.close();
+        cache = fresh;
+        cached += 1;
         stats.rowSteps += rows;
     }
 
@@ -211,10 +216,11 @@ final class DecodeRun implements AutoCloseable {
         int at(int r, int j);
     }
 
-    private void fillIdsAndPositions(int n, Tokens src) {
+    /** Ids and position ids of rows {@code [r0, r0 + count)} for the {@code n} columns after the cache. */
+    private void fillIdsAndPositions(int r0, int count, int n, Tokens src) {
         idsBuf.clear();
         posBuf.clear();
-        for (int r = 0; r < rows; r++) {
+        for (int r = r0; r < r0 + count; r++) {
             for (int j = 0; j < n; j++) {
                 long col = cached + j;
                 long pos = Math.max(0, col - pad[r]);
@@ -231,16 +237,15 @@ final class DecodeRun implements AutoCloseable {
         posBuf.flip();
     }
 
-    /** One decoder run over {@code n} new columns; the logits land in {@code logits}' buffer. */
-    private void run(int n, OnnxTensor logits) throws OrtException {
+    /**
+     * One decoder run of rows {@code [r0, r0 + count)} over {@code n} new columns after {@code past};
+     * the logits land in {@code logits}' buffer, the returned cache is the caller's to close.
+     */
+    private KvCache run(int r0, int count, int n, KvCache past, OnnxTensor logits) throws OrtException {
         long total = cached + n;
         int idBytes = wideIds ? 8 : 4;
-        long maskBytes = rows * total * idBytes;
-        if (maskBuf.capacity() < maskBytes) {
-            maskBuf = direct(maskBytes);
-        }
-        maskBuf.clear();
-        for (int r = 0; r < rows; r++) {
+        ByteBuffer maskBuf = engine.buffers().get(DirectBuffers.Slot.ATTENTION_MASK, count * total * idBytes);
+        for (int r = r0; r < r0 + count; r++) {
             for (long c = 0; c < total; c++) {
                 int m = c < pad[r] ? 0 : 1;
                 if (wideIds) {
@@ -252,14 +257,13 @@ final class DecodeRun implements AutoCloseable {
         }
         maskBuf.flip();
         OnnxJavaType idType = OnnxRolloutEngine.javaType(config.inputIdType());
-        long[] idShape = {rows, n};
-        List<OnnxTensor> owned = new ArrayList<>(4);
+        long[] idShape = {count, n};
+        List<AutoCloseable> owned = new ArrayList<>(5);
         try {
-            OnnxTensor ids = track(owned, OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType));
-            OnnxTensor mask = track(owned, OnnxTensor.createTensor(engine.env(), maskBuf, new long[] {rows, total}, idType));
             inputs.clear();
-            inputs.put(io.inputIds(), ids);
-            inputs.put(io.attentionMask(), mask);
+            inputs.put(io.inputIds(), track(owned, OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType)));
+            inputs.put(io.attentionMask(), track(owned,
+                    OnnxTensor.createTensor(engine.env(), maskBuf, new long[] {count, total}, idType)));
             if (io.positionIds().isPresent()) {
                 inputs.put(io.positionIds().get(),
                         track(owned, OnnxTensor.createTensor(engine.env(), posBuf, idShape, idType)));
@@ -268,31 +272,45 @@ final class DecodeRun implements AutoCloseable {
                 inputs.put(io.useCacheBranch().get(),
                         track(owned, OnnxTensor.createTensor(engine.env(), new boolean[] {cached > 0})));
             }
-            List<String> past = io.pastInputs();
-            for (int i = 0; i < past.size(); i++) {
-                inputs.put(past.get(i), cache.tensor(i));
+            KvCache source = past;
+            if (past.length() == 0 && past.rows() != count) {
+                source = track(owned, KvCache.empty(engine.env(), io, count, config.kvHeads(), config.headSize(),
+                        OnnxRolloutEngine.javaType(config.kvType())));
             }
+            List<String> pastNames = io.pastInputs();
+            for (int i = 0; i < pastNames.size(); i++) {
+                inputs.put(pastNames.get(i), source.tensor(i));
+            }
+            long t0 = System.nanoTime();
             OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
-            KvCache fresh = KvCache.adopt(result, io.presentOutputs(), io.cacheLayout());
-            cache.close();
-            cache = fresh;
-            cached = total;
+            if (n == 1) {
+                stats.decodeOrtNanos += System.nanoTime() - t0;
+            }
+            return KvCache.adopt(result, io.presentOutputs(), io.cacheLayout());
         } finally {
             inputs.clear();
-            for (OnnxTensor t : owned) {
-                t.close();
+            for (AutoCloseable t : owned) {
+                closeQuietly(t);
             }
         }
     }
 
-    private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor t) {
+    private static <T extends AutoCloseable> T track(List<? super T> owned, T t) {
         owned.add(t);
         return t;
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing a native resource failed", e);
+        }
+    }
+
     // ---- signals and sampling ----
 
-    private void chooseTokens() {
+    private void chooseTokens(boolean decoding) {
         if (stepView == null || stepView.rows() != rows) {
             stepView = config.logitsType() == DType.F16
                     ? LogitRows.ofHalf(stepLogits.asShortBuffer(), rows, vocab)
@@ -300,7 +318,9 @@ final class DecodeRun implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         engine.kernel().compute(stepView, params.signalTemperature(), null, signals);
-        stats.decodeSignalNanos += System.nanoTime() - t0;
+        if (decoding) {
+            stats.decodeSignalNanos += System.nanoTime() - t0;
+        }
         for (int r = 0; r < rows; r++) {
             int q = rowRequest[r];
             if (finish[q] != null) {
@@ -373,10 +393,6 @@ final class DecodeRun implements AutoCloseable {
     }
 
     // ---- buffers ----
-
-    private static ByteBuffer direct(long bytes) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-    }
 
     /** A native-order view of the first {@code bytes} of {@code buf}, sharing its memory. */
     private static ByteBuffer exact(ByteBuffer buf, long bytes) {

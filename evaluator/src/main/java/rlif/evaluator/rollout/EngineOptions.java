@@ -2,15 +2,15 @@ package rlif.evaluator.rollout;
 
 /**
  * How the rollout engine runs: the device, ONNX Runtime's intra-op threads ({@code 0} = its default),
- * when finished rows are dropped from the batch, and how many prompt tokens one prefill run takes.
+ * when finished rows are dropped from the batch, and how many logits one prefill run may produce.
  *
  * @param compactAtFinishedShare drop finished rows once they are at least this share of the rows still
  *                               in the batch ({@code 0}: as soon as any row finishes;
  *                               {@code > 1}: never)
- * @param prefillChunk           prompt columns per prefill run; bounds the {@code [batch, chunk, vocab]}
- *                               logits a prefill produces
+ * @param prefillLogitsBudget    bytes of {@code [rows, prompt columns, vocab]} logits one prefill run may
+ *                               produce; larger batches are prefilled in groups of rows
  */
-public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, int prefillChunk) {
+public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -18,26 +18,26 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
         if (!(compactAtFinishedShare >= 0)) {
             throw new IllegalArgumentException("compactAtFinishedShare must be >= 0");
         }
-        if (prefillChunk < 1) {
-            throw new IllegalArgumentException("prefillChunk must be >= 1");
+        if (prefillLogitsBudget < 1) {
+            throw new IllegalArgumentException("prefillLogitsBudget must be >= 1");
         }
     }
 
-    /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256-token prefill. */
+    /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256 MiB prefill logits. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 256);
+        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20);
     }
 
     public EngineOptions withDevice(Device d) {
-        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillChunk);
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget);
     }
 
     public EngineOptions withThreads(int threads) {
-        return new EngineOptions(device, threads, compactAtFinishedShare, prefillChunk);
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget);
     }
 
     public EngineOptions withCompactAtFinishedShare(double share) {
-        return new EngineOptions(device, intraOpThreads, share, prefillChunk);
+        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget);
     }
 
     /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
@@ -45,7 +45,7 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
         return withCompactAtFinishedShare(Double.POSITIVE_INFINITY);
     }
 
-    public EngineOptions withPrefillChunk(int chunk) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, chunk);
+    public EngineOptions withPrefillLogitsBudget(long bytes) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes);
     }
 }

@@ -64,6 +64,11 @@ final class KvCache implements AutoCloseable {
         return tensors.length;
     }
 
+    /** Batch rows (the batch axis of every tensor). */
+    long rows() {
+        return tensors[0].getInfo().getShape()[layout.batchAxis()];
+    }
+
     /** Cached positions (the sequence axis of every tensor). */
     long length() {
         return tensors[0].getInfo().getShape()[layout.seqAxis()];
@@ -84,6 +89,60 @@ final class KvCache implements AutoCloseable {
             throw e;
         }
         return new KvCache(out, null, layout);
+    }
+
+    /**
+     * The caches of consecutive row groups joined along the batch axis, in order; every part must have the
+     * same sequence length. The parts stay open and are the caller's to close.
+     */
+    static KvCache concat(OrtEnvironment env, List<KvCache> parts) throws OrtException {
+        KvCache first = parts.get(0);
+        OnnxTensor[] out = new OnnxTensor[first.tensors.length];
+        try {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = concat(env, parts, i, first.layout);
+            }
+        } catch (OrtException | RuntimeException e) {
+            closeAll(out);
+            throw e;
+        }
+        return new KvCache(out, null, first.layout);
+    }
+
+    private static OnnxTensor concat(OrtEnvironment env, List<KvCache> parts, int index, CacheLayout layout)
+            throws OrtException {
+        int batchAxis = layout.batchAxis();
+        long[] shape = parts.get(0).tensors[index].getInfo().getShape().clone();
+        OnnxJavaType type = parts.get(0).tensors[index].getInfo().type;
+        int elem = type == OnnxJavaType.FLOAT16 ? 2 : 4;
+        long outer = 1;
+        for (int a = 0; a < batchAxis; a++) {
+            outer *= shape[a];
+        }
+        long perRow = elem;
+        for (int a = batchAxis + 1; a < shape.length; a++) {
+            perRow *= shape[a];
+        }
+        long rows = 0;
+        ByteBuffer[] sources = new ByteBuffer[parts.size()];
+        long[] partRows = new long[parts.size()];
+        for (int p = 0; p < parts.size(); p++) {
+            long[] s = parts.get(p).tensors[index].getInfo().getShape();
+            partRows[p] = s[batchAxis];
+            rows += s[batchAxis];
+            sources[p] = parts.get(p).tensors[index].getByteBuffer(); // a copy; once per generate call
+        }
+        shape[batchAxis] = rows;
+        ByteBuffer dst = ByteBuffer.allocateDirect(Math.toIntExact(outer * rows * perRow)).order(ByteOrder.nativeOrder());
+        for (long o = 0; o < outer; o++) {
+            for (int p = 0; p < parts.size(); p++) {
+                int len = Math.toIntExact(partRows[p] * perRow);
+                dst.put(dst.position(), sources[p], Math.toIntExact(o * len), len);
+                dst.position(dst.position() + len);
+            }
+        }
+        dst.rewind();
+        return OnnxTensor.createTensor(env, dst, shape, type);
     }
 
     private OnnxTensor gather(OrtEnvironment env, OnnxTensor t, int[] keep, int trim) throws OrtException {

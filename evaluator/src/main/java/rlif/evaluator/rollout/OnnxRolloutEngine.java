@@ -32,6 +32,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final StatsCounter stats = new StatsCounter();
+    private final DirectBuffers buffers = new DirectBuffers();
 
     /** CPU, default options, the {@code auto} signal kernel. */
     public OnnxRolloutEngine(ModelDirectory model) {
@@ -153,6 +154,10 @@ public final class OnnxRolloutEngine implements RolloutEngine {
 
     SignalKernel kernel() {
         return kernel;
+    }
+
+    DirectBuffers buffers() {
+        return buffers;
     }
 
     StatsCounter counter() {

@@ -40,6 +40,13 @@ class CachedDecodingTest {
         try (OnnxRolloutEngine engine = new OnnxRolloutEngine(model)) {
             rollouts = engine.generate(batch, SamplingParams.greedy(maxNew));
         }
+        // Prefilling one row per run and joining the caches must not change a thing either.
+        List<Rollout> chunked;
+        try (OnnxRolloutEngine engine = new OnnxRolloutEngine(model, EngineOptions.defaults().withPrefillLogitsBudget(1),
+                rlif.kernels.SignalKernels.create("auto"))) {
+            chunked = engine.generate(batch, SamplingParams.greedy(maxNew));
+            assertThat(engine.stats().prefillRuns()).isGreaterThan(1);
+        }
         try (FullSequenceReference ref = new FullSequenceReference(model)) {
             for (int i = 0; i < prompts.size(); i++) {
                 int[] seq = prompts.get(i);
@@ -54,9 +61,9 @@ class CachedDecodingTest {
                     seq = Arrays.copyOf(seq, seq.length + 1);
                     seq[seq.length - 1] = next;
                 }
-                assertThat(rollouts.get(i).completionIds())
-                        .as("prompt %d", i)
-                        .containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+                int[] want = expected.stream().mapToInt(Integer::intValue).toArray();
+                assertThat(rollouts.get(i).completionIds()).as("prompt %d", i).containsExactly(want);
+                assertThat(chunked.get(i).completionIds()).as("prompt %d, row-grouped prefill", i).containsExactly(want);
             }
         }
     }

@@ -1,0 +1,27 @@
+package rlif.evaluator.rollout;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Native-order direct buffers the engine reuses across {@code generate} calls, one per purpose, grown
+ * on demand, so that decoding does not allocate (and leave for the GC to free) off-heap memory per call.
+ */
+final class DirectBuffers {
+    /** What a buffer is for. */
+    enum Slot { INPUT_IDS, POSITION_IDS, ATTENTION_MASK, STEP_LOGITS, PREFILL_LOGITS }
+
+    private final ByteBuffer[] buffers = new ByteBuffer[Slot.values().length];
+
+    /** A cleared buffer of at least {@code bytes} for {@code slot}; valid until the next call for the slot. */
+    ByteBuffer get(Slot slot, long bytes) {
+        ByteBuffer b = buffers[slot.ordinal()];
+        if (b == null || b.capacity() < bytes) {
+            long grown = b == null ? bytes : Math.max(bytes, Math.min(Integer.MAX_VALUE, b.capacity() * 3L / 2));
+            b = ByteBuffer.allocateDirect(Math.toIntExact(grown)).order(ByteOrder.nativeOrder());
+            buffers[slot.ordinal()] = b;
+        }
+        b.clear();
+        return b;
+    }
+}
