@@ -26,6 +26,7 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            readableLikeANormalFile(tmp, target);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
                     OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
                 writer.write(out);
@@ -64,6 +65,20 @@ public final class AtomicFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Temp files are created owner-only (0600); a result file should keep the target's permissions, or get
+     * the usual 0644, so that replacing it atomically does not also hide it from other users.
+     */
+    private static void readableLikeANormalFile(Path tmp, Path target) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        var perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     private static void move(Path from, Path to) throws IOException {
