@@ -113,6 +113,17 @@ public record Dim(long coefficient, List<String> symbols) {
         return sym(this + "+" + o);
     }
 
+    /** This dimension less a constant; symbolic results become one opaque symbol {@code "seq-1"}. */
+    public Dim minus(long k) {
+        if (isUnknown() || k == 0) {
+            return this;
+        }
+        if (isStatic()) {
+            return of(coefficient - k);
+        }
+        return k > 0 ? sym(this + "-" + k) : sym(this + "+" + (-k));
+    }
+
     /** Whether the two could be equal at run time (unknown matches anything). */
     public boolean compatible(Dim o) {
         return isUnknown() || o.isUnknown() || equals(o);

@@ -591,15 +591,19 @@ public final class GraphBuilder {
             long e = clamp(end < 0 ? end + size : end, 0, size);
             return Dim.of(Math.max(0, e - s));
         }
+        // symbolic dim: assume it is long enough for the constant bounds, as the caller's model guarantees
         boolean toEnd = end >= Integer.MAX_VALUE;
-        if (start == 0 && toEnd) {
-            return d;
+        if (start >= 0 && toEnd) {
+            return d.minus(start); // x[k:] has d-k entries
         }
         if (start < 0 && toEnd) {
-            return Dim.of(-start); // the last |start| entries; the run-time dim is assumed long enough
+            return Dim.of(-start); // the last |start| entries
         }
-        if (start >= 0 && end >= 0 && !toEnd) {
-            return Dim.of(end - start); // a prefix window; assumes the dim is at least end long
+        if (start >= 0 && end < 0) {
+            return d.minus(start - end); // x[k:-m] has d-k-m entries
+        }
+        if (end >= 0 && start >= 0 || start < 0 && end < 0) {
+            return Dim.of(Math.max(0, end - start)); // a window of constant width
         }
         return Dim.UNKNOWN;
     }

@@ -82,13 +82,12 @@ public final class OnnxModel implements AutoCloseable {
         return out;
     }
 
-    /** Checks every external reference of the main graph (location, offsets, lengths) without mapping data. */
-    public void checkExternalData() {
-        for (OnnxMl.TensorProto p : proto.getGraph().getInitializerList()) {
-            if (ExternalData.isExternal(p)) {
-                external.ref(p);
-            }
-        }
+    /**
+     * Checks every external reference (main graph, subgraphs, sparse initializers, tensor attributes) against
+     * the model file's directory and the data files' sizes, without mapping data; returns the data files and sizes.
+     */
+    public Map<Path, Long> checkExternalData() {
+        return ExternalData.checkGraph(proto.getGraph(), file, file.toAbsolutePath().getParent());
     }
 
     /** The opset version of the standard domain, or -1 when absent. */

@@ -59,6 +59,17 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void shiftedSlicesForTeacherForcingLineUp() {
+        Value ids = g.input("ids", DType.I64, Shape.parse("batch", "seq"));
+        Value logitsButLast = g.slice(x, 1, 0, -1);
+        Value targets = g.slice(ids, 1, 1, Long.MAX_VALUE);
+        assertThat(logitsButLast.dim(1)).isEqualTo(Dim.sym("seq-1"));
+        assertThat(targets.dim(1)).isEqualTo(logitsButLast.dim(1));
+        assertThat(g.slice(x, 1, -3, -1).dim(1)).isEqualTo(Dim.of(2));
+        assertThat(g.slice(x, 1, 2, 5).dim(1)).isEqualTo(Dim.of(3));
+    }
+
+    @Test
     void mixedElementTypesAreRejected() {
         Value i = g.input("i", DType.I64, Shape.parse("batch", "seq", 64));
         assertThatThrownBy(() -> g.add(x, i)).hasMessageContaining("element types differ");

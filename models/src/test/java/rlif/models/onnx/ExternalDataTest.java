@@ -86,6 +86,28 @@ class ExternalDataTest {
     }
 
     @Test
+    void referencesInsideLoopBodiesAndDecodersInSubdirectoriesAreChecked() throws Exception {
+        dataFile(64);
+        OnnxMl.GraphProto body = OnnxMl.GraphProto.newBuilder().setName("body")
+                .addInitializer(ref("inner", new long[] {4}, "model.onnx.data", "60", "16")).build();
+        OnnxMl.GraphProto main = OnnxMl.GraphProto.newBuilder().setName("g")
+                .addInitializer(ref("outer", new long[] {4}, "model.onnx.data", "0", "16"))
+                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Loop").addAttribute(OnnxMl.AttributeProto.newBuilder()
+                        .setName("body").setType(OnnxMl.AttributeProto.AttributeType.GRAPH).setG(body)))
+                .build();
+        assertThatThrownBy(() -> ExternalData.checkGraph(main, dir.resolve("model.onnx"), dir))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("tensor inner").hasMessageContaining("runs past the end");
+
+        // a decoder at onnx/model.onnx resolves locations against onnx/ and is confined to the model root
+        Files.createDirectories(dir.resolve("onnx"));
+        Files.write(dir.resolve("onnx/model.onnx_data"), new byte[32]);
+        OnnxMl.GraphProto sub = OnnxMl.GraphProto.newBuilder().setName("g")
+                .addInitializer(ref("w", new long[] {8}, "model.onnx_data", "0", "32")).build();
+        var files = ExternalData.checkGraph(sub, dir.resolve("onnx/model.onnx"), dir);
+        assertThat(files).containsEntry(dir.resolve("onnx/model.onnx_data").toRealPath(), 32L);
+    }
+
+    @Test
     void symlinkLeadingOutOfTheDirectoryIsRejected() throws Exception {
         Path outside = Files.createTempFile("outside", ".data");
         try {
