@@ -171,7 +171,7 @@ public final class GgufFile implements AutoCloseable {
             case UINT32 -> Integer.toUnsignedLong(r.u32(key));
             case INT32 -> (long) r.u32(key);
             case UINT64, INT64 -> r.u64(key);
-            case FLOAT32 -> (double) r.f32(key);
+            case FLOAT32 -> Double.parseDouble(Float.toString(r.f32(key))); // the decimal the writer meant (1e-5, not 9.99e-6)
             case FLOAT64 -> r.f64(key);
             case BOOL -> {
                 byte b = r.u8(key);

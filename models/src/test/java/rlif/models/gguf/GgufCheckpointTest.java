@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.models.BadInputException;
 
-class GgufCheckpointTest {
+public class GgufCheckpointTest {
     @TempDir
     Path dir;
 
@@ -19,7 +19,7 @@ class GgufCheckpointTest {
      * llama.cpp's converter permutation, written as its numpy expression reads: view the rows of each head as
      * {@code [2, headDim/2]}, swap the two axes, flatten. Row-major, {@code cols} values per row.
      */
-    static float[] llamaCppPermute(float[] hf, int heads, int headDim, int cols) {
+    public static float[] llamaCppPermute(float[] hf, int heads, int headDim, int cols) {
         float[] out = new float[hf.length];
         int half = headDim / 2;
         int r = 0;

@@ -113,27 +113,7 @@ class GgufTokenizerTest {
     @Test
     void sentencePieceLlamaVocabularyRoundTripsThroughGguf() throws IOException {
         Path original = fixture("tiny-random-llama-fp16").resolve("tokenizer.json");
-        JsonNode tok = new ObjectMapper().readTree(original.toFile());
-        List<String> tokens = tokensById(tok);
-        int[] types = new int[tokens.size()];
-        float[] scores = new float[tokens.size()];
-        for (int i = 0; i < tokens.size(); i++) {
-            String t = tokens.get(i);
-            types[i] = i == 0 ? GgufTokenizer.UNKNOWN : i < 3 ? GgufTokenizer.CONTROL
-                    : t.matches("<0x[0-9A-F]{2}>") ? GgufTokenizer.BYTE : GgufTokenizer.NORMAL;
-            // SentencePiece BPE scores fall with the id (the order pieces were learnt); byte and control pieces 0
-            scores[i] = types[i] == GgufTokenizer.NORMAL ? -i : 0;
-        }
-        Path gguf = new GgufTestWriter()
-                .string("tokenizer.ggml.model", "llama")
-                .stringArray("tokenizer.ggml.tokens", tokens)
-                .f32Array("tokenizer.ggml.scores", scores)
-                .i32Array("tokenizer.ggml.token_type", types)
-                .u32("tokenizer.ggml.bos_token_id", 1)
-                .u32("tokenizer.ggml.eos_token_id", 2)
-                .u32("tokenizer.ggml.unknown_token_id", 0)
-                .bool("tokenizer.ggml.add_bos_token", true)
-                .write(dir.resolve("llama.gguf"));
+        Path gguf = new GgufTestWriter().sentencePieceTokenizerOf(original).write(dir.resolve("llama.gguf"));
         Path converted = dir.resolve("tokenizer.json");
         try (GgufFile g = GgufFile.open(gguf)) {
             new ObjectMapper().writeValue(converted.toFile(), GgufTokenizer.of(g).tokenizerJson());

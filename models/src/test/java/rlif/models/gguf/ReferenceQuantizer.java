@@ -10,8 +10,8 @@ import java.nio.ByteOrder;
  * stored half-precision scales and the chosen integer codes, and the worst error the format allows
  * ({@link #bound}), so tests can check both the layout (exact) and the quantisation (within the bound).
  */
-final class ReferenceQuantizer {
-    final byte[] bytes;
+public final class ReferenceQuantizer {
+    public final byte[] bytes;
     final double[] encoded;
     final double[] bound;
 
@@ -42,7 +42,7 @@ final class ReferenceQuantizer {
         return Math.max(lo, Math.min(hi, v));
     }
 
-    static ReferenceQuantizer q8_0(float[] x) {
+    public static ReferenceQuantizer q8_0(float[] x) {
         ReferenceQuantizer r = new ReferenceQuantizer(x.length / 32 * 34, x.length);
         for (int b = 0; b < x.length / 32; b++) {
             double amax = 0;
@@ -63,7 +63,7 @@ final class ReferenceQuantizer {
     }
 
     /** Q4_0: codes 0..15 meaning q-8; the scale maps the extreme value to -8 as ggml does, so the far side may clamp. */
-    static ReferenceQuantizer q4_0(float[] x) {
+    public static ReferenceQuantizer q4_0(float[] x) {
         ReferenceQuantizer r = new ReferenceQuantizer(x.length / 32 * 18, x.length);
         for (int b = 0; b < x.length / 32; b++) {
             double max = 0;
@@ -86,7 +86,7 @@ final class ReferenceQuantizer {
         return r;
     }
 
-    static ReferenceQuantizer q4_1(float[] x) {
+    public static ReferenceQuantizer q4_1(float[] x) {
         ReferenceQuantizer r = new ReferenceQuantizer(x.length / 32 * 20, x.length);
         for (int b = 0; b < x.length / 32; b++) {
             double min = Double.MAX_VALUE;
@@ -179,16 +179,16 @@ final class ReferenceQuantizer {
         return r;
     }
 
-    static ReferenceQuantizer q4_K(float[] x) {
+    public static ReferenceQuantizer q4_K(float[] x) {
         return kQuant(x, 16);
     }
 
-    static ReferenceQuantizer q5_K(float[] x) {
+    public static ReferenceQuantizer q5_K(float[] x) {
         return kQuant(x, 32);
     }
 
     /** Q6_K: 16 sub-blocks of 16 with signed 8-bit scales; codes 0..63 meaning q-32. */
-    static ReferenceQuantizer q6_K(float[] x) {
+    public static ReferenceQuantizer q6_K(float[] x) {
         ReferenceQuantizer r = new ReferenceQuantizer(x.length / 256 * 210, x.length);
         for (int b = 0; b < x.length / 256; b++) {
             int at = 210 * b;
