@@ -18,6 +18,7 @@ import rlif.models.BadInputException;
             ScoreCommand.class,
             BenchCommand.class,
             ImportCommand.class,
+            TrainCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override

@@ -282,6 +282,7 @@ final class DecodeRun implements AutoCloseable {
                 inputs.put(pastNames.get(i), source.tensor(i));
             }
             long t0 = System.nanoTime();
+            inputs.putAll(engine.constantInputs());
             OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
             if (n == 1) {
                 stats.decodeOrtNanos += System.nanoTime() - t0;

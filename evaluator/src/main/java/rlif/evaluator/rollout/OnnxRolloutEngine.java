@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import ai.onnxruntime.OnnxTensor;
 import java.util.OptionalInt;
 import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
@@ -33,6 +35,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final OrtSession session;
     private final StatsCounter stats = new StatsCounter();
     private final DirectBuffers buffers = new DirectBuffers();
+    private Map<String, OnnxTensor> constantInputs = Map.of();
 
     /** CPU, default options, the {@code auto} signal kernel. */
     public OnnxRolloutEngine(ModelDirectory model) {
@@ -107,6 +110,19 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     @Override
     public int vocabSize() {
         return config.vocab();
+    }
+
+    /**
+     * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full
+     * weights, so the policy samples without being re-exported); the caller owns and closes the tensors.
+     * The directory must have been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.
+     */
+    public void setConstantInputs(Map<String, OnnxTensor> inputs) {
+        this.constantInputs = Map.copyOf(inputs);
+    }
+
+    Map<String, OnnxTensor> constantInputs() {
+        return constantInputs;
     }
 
     public ModelConfig config() {

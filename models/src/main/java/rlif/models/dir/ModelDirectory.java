@@ -46,6 +46,15 @@ public final class ModelDirectory {
 
     /** Opens {@code dir}; anything missing, unreadable or inconsistent is a {@link BadInputException}. */
     public static ModelDirectory open(Path dir) {
+        return open(dir, Set.of());
+    }
+
+    /**
+     * Opens {@code dir} whose decoder may have further inputs {@code fedByCaller} that the caller supplies on
+     * every run (the trainer's policy: LoRA or full weights as inputs, see
+     * {@code OnnxRolloutEngine#setConstantInputs}).
+     */
+    public static ModelDirectory open(Path dir, Set<String> fedByCaller) {
         if (!Files.exists(dir)) {
             throw new BadInputException("model directory " + dir + " does not exist");
         }
@@ -60,13 +69,13 @@ public final class ModelDirectory {
         boolean optimum = Files.isRegularFile(root.resolve("config.json"));
         boolean rlif = Files.isRegularFile(root.resolve("rlif.json"));
         if (rlif && optimum) {
-            return openOptimum(root, ModelLayout.RLIF);
+            return openOptimum(root, ModelLayout.RLIF, fedByCaller);
         }
         if (genai) {
-            return openGenai(root);
+            return openGenai(root, fedByCaller);
         }
         if (optimum) {
-            return openOptimum(root, ModelLayout.OPTIMUM);
+            return openOptimum(root, ModelLayout.OPTIMUM, fedByCaller);
         }
         throw new BadInputException("model directory " + dir
                 + " has no decoder: expected genai_config.json (ORT-GenAI) or config.json + model.onnx (Optimum)");
@@ -104,7 +113,7 @@ public final class ModelDirectory {
 
     // ---- ORT-GenAI ----
 
-    private static ModelDirectory openGenai(Path root) {
+    private static ModelDirectory openGenai(Path root, Set<String> fedByCaller) {
         Path configFile = root.resolve("genai_config.json");
         JsonNode model = readJson(configFile).path("model");
         JsonNode decoder = model.path("decoder");
@@ -167,12 +176,12 @@ public final class ModelDirectory {
         s.bos = integer(model, "bos_token_id", where);
         s.eos.addAll(ids(model.path("eos_token_id"), where + ": model.eos_token_id"));
         s.pad = integer(model, "pad_token_id", where);
-        return build(root, ModelLayout.ORT_GENAI, onnx, io, s, where);
+        return build(root, ModelLayout.ORT_GENAI, onnx, io, s, where, fedByCaller);
     }
 
     // ---- Optimum / rlif ----
 
-    private static ModelDirectory openOptimum(Path root, ModelLayout layout) {
+    private static ModelDirectory openOptimum(Path root, ModelLayout layout, Set<String> fedByCaller) {
         Path configFile = root.resolve("config.json");
         String where = configFile.toString();
         JsonNode cfg = readJson(configFile);
@@ -244,7 +253,7 @@ public final class ModelDirectory {
             Path rlifJson = root.resolve("rlif.json");
             s.architecture = text(readJson(rlifJson), "architecture", s.architecture);
         }
-        return build(root, layout, onnx, io, s, where);
+        return build(root, layout, onnx, io, s, where, fedByCaller);
     }
 
     // ---- shared ----
@@ -265,7 +274,7 @@ public final class ModelDirectory {
     }
 
     private static ModelDirectory build(Path root, ModelLayout layout, OnnxModelFile onnx, DecoderIo io, Settings s,
-            String configWhere) {
+            String configWhere, Set<String> fedByCaller) {
         String onnxWhere = "ONNX file " + onnx.file();
         TensorSpec ids = requireInput(onnx, io.inputIds(), onnxWhere);
         TensorSpec mask = requireInput(onnx, io.attentionMask(), onnxWhere);
@@ -301,6 +310,7 @@ public final class ModelDirectory {
             }
         }
         Set<String> fed = new java.util.HashSet<>(io.pastInputs());
+        fed.addAll(fedByCaller);
         fed.add(io.inputIds());
         fed.add(io.attentionMask());
         io.positionIds().ifPresent(fed::add);

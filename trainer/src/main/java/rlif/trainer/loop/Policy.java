@@ -1,0 +1,141 @@
+package rlif.trainer.loop;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.kernels.SignalKernels;
+import rlif.models.arch.DecoderConfig;
+import rlif.models.arch.DecoderOptions;
+import rlif.models.arch.Decoders;
+import rlif.models.arch.ModelDirectoryWriter;
+import rlif.models.arch.WeightSource;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.tensor.DType;
+import rlif.trainer.graph.TrainingGraph;
+import rlif.trainer.graph.TrainingSession;
+import rlif.trainer.params.LoraSpec;
+import rlif.trainer.params.MergedWeights;
+import rlif.trainer.params.TrainableHooks;
+import rlif.trainer.params.Trainables;
+
+/**
+ * The model being trained: frozen base weights, the trainables, the training graph session, and a
+ * rollout engine whose decoder takes the trainables as inputs, so sampling always uses the current
+ * policy without exporting it ({@link #syncEngine()} after every update).
+ */
+public final class Policy implements AutoCloseable {
+    private final DecoderConfig config;
+    private final WeightSource base;
+    private final Path baseDir;
+    private final TrainableHooks hooks;
+    private final LoraSpec lora;
+    private final TrainingSession session;
+    private final OnnxRolloutEngine engine;
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private Map<String, OnnxTensor> engineInputs = Map.of();
+
+    public Policy(DecoderConfig config, WeightSource base, Path baseDir, boolean full, LoraSpec lora, long seed,
+            TrainingGraph.Objective objective, Path workDir, int threads) {
+        this.config = config;
+        this.base = base;
+        this.baseDir = baseDir;
+        this.lora = lora;
+        Trainables trainables = new Trainables();
+        this.hooks = full ? TrainableHooks.full(trainables) : TrainableHooks.lora(lora, trainables, seed);
+        TrainingGraph graph = TrainingGraph.build(config, base, hooks, objective);
+        if (trainables.params().isEmpty()) {
+            throw new rlif.models.BadInputException("trainable.lora.targets " + lora.targets()
+                    + " match no linear layer of this model");
+        }
+        trainables.params().forEach((k, p) -> shapes.put(k, p.shape()));
+        this.session = new TrainingSession(graph, threads);
+        Path policyDir = workDir.resolve("policy");
+        ModelDirectoryWriter.of(config, Decoders.build(config, base, new DecoderOptions(DType.F32, true, hooks)))
+                .tokenizerFrom(baseDir)
+                .provenance("role", "trainer policy: trainables are decoder inputs")
+                .write(policyDir);
+        this.engine = new OnnxRolloutEngine(ModelDirectory.open(policyDir, trainables.params().keySet()),
+                threads > 0 ? EngineOptions.defaults().withThreads(threads) : EngineOptions.defaults(),
+                SignalKernels.create("auto"));
+        syncEngine();
+    }
+
+    public Trainables trainables() {
+        return hooks.trainables();
+    }
+
+    public Map<String, long[]> shapes() {
+        return shapes;
+    }
+
+    public TrainingSession session() {
+        return session;
+    }
+
+    public OnnxRolloutEngine engine() {
+        return engine;
+    }
+
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** Hands the current trainable values to the rollout engine (call after every optimiser update). */
+    public void syncEngine() {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> fresh = new LinkedHashMap<>();
+        try {
+            for (var p : trainables().params().values()) {
+                fresh.put(p.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.values()), p.shape()));
+            }
+        } catch (OrtException e) {
+            fresh.values().forEach(OnnxTensor::close);
+            throw new IllegalStateException(e);
+        }
+        engine.setConstantInputs(fresh);
+        engineInputs.values().forEach(OnnxTensor::close);
+        engineInputs = fresh;
+    }
+
+    /** The current weights as a plain Hugging Face weight source (LoRA merged in). */
+    public WeightSource mergedWeights() {
+        return isLora()
+                ? MergedWeights.lora(base, trainables(), lora, hooks.adaptedModules())
+                : MergedWeights.full(base, trainables());
+    }
+
+    /** Whether this is LoRA training (adapters can be exported in PEFT form). */
+    public boolean isLora() {
+        return trainables().params().keySet().stream().anyMatch(n -> n.endsWith(".lora_A"));
+    }
+
+    public LoraSpec lora() {
+        return lora;
+    }
+
+    public java.util.Set<String> adaptedModules() {
+        return hooks.adaptedModules();
+    }
+
+    /** Writes a merged model directory of the current policy (plus {@code extra} files) to {@code out}, atomically. */
+    public void writeMerged(Path out, Map<String, byte[]> extra, Map<String, Object> provenance) {
+        ModelDirectoryWriter w = ModelDirectoryWriter.of(config,
+                Decoders.build(config, mergedWeights(), DecoderOptions.inference(DType.F32))).tokenizerFrom(baseDir);
+        extra.forEach(w::file);
+        provenance.forEach(w::provenance);
+        w.write(out);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        engineInputs.values().forEach(OnnxTensor::close);
+        session.close();
+    }
+}

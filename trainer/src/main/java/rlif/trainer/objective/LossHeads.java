@@ -1,0 +1,78 @@
+package rlif.trainer.objective;
+
+import java.util.List;
+import java.util.Map;
+import rlif.models.graph.Attr;
+import rlif.models.graph.GraphBuilder;
+import rlif.models.graph.Shape;
+import rlif.models.graph.Value;
+import rlif.trainer.grpo.GrpoSettings;
+
+/**
+ * The ops a training graph puts on top of a decoder's logits: per-token log-probs of given targets and
+ * per-token entropies (DESIGN section 5, at a temperature), and the SFT and GRPO losses over them.
+ *
+ * <p>Token weights come in as a {@code [batch, seq]} input computed in Java: zero on prompt and padding
+ * positions, and the averaging weight elsewhere ({@code 1 / tokens} for token-level averaging,
+ * {@code 1 / (n_i * rows)} for sequence-level), so one graph serves both averagings and any batch.
+ */
+public final class LossHeads {
+    private LossHeads() {}
+
+    /** {@code log softmax(logits / T)} at the target ids: {@code [batch, seq]}; targets int64 {@code [batch, seq]}. */
+    public static Value tokenLogprobs(GraphBuilder g, Value logSoftmax, Value targets) {
+        Value idx = g.unsqueeze(targets, -1);
+        Shape picked = new Shape(List.of(logSoftmax.dim(0), logSoftmax.dim(1), rlif.models.graph.Dim.of(1)));
+        Value lp = g.op("GatherElements", List.of(logSoftmax, idx), Map.of("axis", new Attr.Int(2)),
+                List.of(new Value("t", logSoftmax.dtype(), picked))).getFirst();
+        return g.squeeze(lp, -1);
+    }
+
+    /** Log-softmax of the logits divided by the temperature (1 leaves them as they are). */
+    public static Value logSoftmax(GraphBuilder g, Value logits, double temperature) {
+        Value z = temperature == 1.0 ? logits : g.div(logits, g.scalar(temperature, logits.dtype()));
+        return g.logSoftmax(z, -1);
+    }
+
+    /** Per-token entropy {@code -sum_j p_j log p_j} from a log-softmax: {@code [batch, seq]}. */
+    public static Value tokenEntropy(GraphBuilder g, Value logSoftmax) {
+        Value p = g.exp(logSoftmax);
+        return g.neg(g.reduceSum(g.mul(p, logSoftmax), false, -1));
+    }
+
+    /** Cross-entropy: {@code -sum(weights * logp)}; with weights mask/count it is the mean target NLL. */
+    public static Value sftLoss(GraphBuilder g, Value logp, Value weights) {
+        return g.neg(g.reduceSum(g.mul(logp, weights), false, 0, 1));
+    }
+
+    /**
+     * The GRPO loss of {@link rlif.trainer.grpo.GrpoObjective}, in graph ops:
+     * {@code sum(w * (-min(r A, clip(r) A) + klCoef k3 - entropyCoef H))}.
+     *
+     * @param advantages {@code [batch, 1]}
+     * @param refLogp may be null when {@code klCoef == 0}
+     * @param entropy may be null when {@code entropyCoef == 0}
+     */
+    public static Value grpoLoss(GraphBuilder g, GrpoSettings s, Value logp, Value oldLogp, Value refLogp,
+            Value advantages, Value weights, Value entropy) {
+        var t = logp.dtype();
+        Value ratio = g.exp(g.sub(logp, oldLogp));
+        Value clipped = min(g, g.max(ratio, g.scalar(1 - s.clipEpsilon(), t)), g.scalar(1 + s.clipEpsilon(), t));
+        Value surrogate = min(g, g.mul(ratio, advantages), g.mul(clipped, advantages));
+        Value perToken = g.neg(surrogate);
+        if (s.klCoef() > 0) {
+            Value diff = g.sub(refLogp, logp);
+            Value k3 = g.sub(g.sub(g.exp(diff), diff), g.scalar(1, t));
+            perToken = g.add(perToken, g.mul(k3, g.scalar(s.klCoef(), t)));
+        }
+        if (s.entropyCoef() > 0) {
+            perToken = g.sub(perToken, g.mul(entropy, g.scalar(s.entropyCoef(), t)));
+        }
+        return g.reduceSum(g.mul(perToken, weights), false, 0, 1);
+    }
+
+    /** {@code min(a, b) = -max(-a, -b)}: the builder's Max (and its gradient rule) serve both. */
+    private static Value min(GraphBuilder g, Value a, Value b) {
+        return g.neg(g.max(g.neg(a), g.neg(b)));
+    }
+}
