@@ -212,6 +212,10 @@ public final class OnnxModelFile {
      * segments and anything that ends up outside {@code root}.
      */
     static Path resolveInside(Path root, Path base, String location, String where) {
+        if (location.indexOf('\0') >= 0) {
+            // Path.of would throw InvalidPathException, which is not the user's one-line error
+            throw new BadInputException(where + ": external data location contains a NUL character");
+        }
         String normalized = location.replace('\\', '/');
         if (normalized.startsWith("/") || normalized.matches("^[A-Za-z]:.*") || Path.of(location).isAbsolute()) {
             throw new BadInputException(where + ": external data location '" + location
@@ -231,6 +235,15 @@ public final class OnnxModelFile {
         }
         if (!Files.isRegularFile(resolved)) {
             throw new BadInputException(where + ": external data file " + resolved + " does not exist");
+        }
+        try {
+            // a symlink inside the directory must not lead the reader outside it
+            if (!resolved.toRealPath().startsWith(rootNorm.toRealPath())) {
+                throw new BadInputException(where + ": external data location '" + location
+                        + "' is a link that leaves the model directory " + root);
+            }
+        } catch (java.io.IOException e) {
+            throw new BadInputException(where + ": cannot resolve external data file " + resolved + ": " + e.getMessage(), e);
         }
         return resolved;
     }
