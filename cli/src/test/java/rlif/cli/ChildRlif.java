@@ -28,12 +28,27 @@ final class ChildRlif {
     }
 
     static Process start(Path log, String... args) throws IOException {
+        return java(log, "-Xmx768m", Rlif.class.getName(), args);
+    }
+
+    /** A child JVM running {@code mainClass} on the test class path with heap limit {@code xmx}. */
+    static Process java(Path log, String xmx, String mainClass, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx768m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Rlif.class.getName()));
+                "--enable-native-access=ALL-UNNAMED", "-Xss4m", xmx, "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits for a child, killing it and failing the test if it hangs; returns its exit code. */
+    static int exitCode(Process p) throws InterruptedException {
+        boolean done = p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly().waitFor();
+        }
+        assertThat(done).as("child JVM finished within %ds", TIMEOUT_SECONDS).isTrue();
+        return p.exitValue();
     }
 
     /** Runs to the end; fails the test on a non-zero exit or a hang. */

@@ -61,7 +61,7 @@ class NumericalFaultsTest {
                 new long[] {spec.vocabSize(), hidden}, embed));
         w.put("model.norm.weight", Tensor.ofFloats("model.norm.weight", new long[] {hidden}, new float[hidden]));
         DecoderConfig config = HfConfig.parse(RandomLlama.configJson(spec), "poisoned config");
-        Path tok = Files.createDirectories(tmp.resolve("tok-" + dir.getFileName()));
+        Path tok = Files.createDirectories(dir.resolveSibling("tok-" + dir.getFileName()));
         CharTokenizerFiles.write(tok);
         ModelDirectoryWriter.of(config, Decoders.build(config, WeightSource.of(w, "poisoned weights"),
                 DecoderOptions.inference(DType.F32))).tokenizerFrom(tok).write(dir);
