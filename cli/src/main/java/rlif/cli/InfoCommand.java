@@ -1,12 +1,18 @@
 package rlif.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.models.BadInputException;
 import rlif.models.dir.CacheLayout;
 import rlif.models.dir.DecoderIo;
 import rlif.models.dir.ModelConfig;
@@ -65,9 +71,34 @@ public final class InfoCommand implements Callable<Integer> {
                         ? "; more ids than the model's " + c.vocab() + " logits: text prompts may produce ids it cannot embed"
                         : "";
                 row(out, "tokenizer", "tokenizer.json, " + tok.vocabSize() + " ids" + note);
+                tokenizerEos(dir).ifPresent(eos -> {
+                    OptionalInt id = tok.tokenToId(eos);
+                    String says = "'" + eos + "' = " + (id.isPresent() ? "id " + id.getAsInt() : "not in its vocabulary");
+                    if (id.isPresent() && !c.eosIds().contains(id.getAsInt())) {
+                        says += " (not an eos id of the model: generation stops only at the ids above)";
+                    }
+                    row(out, "tokenizer eos", says);
+                });
             }
         } else {
             row(out, "tokenizer", "none (prompts must be given as prompt_ids)");
+        }
+    }
+
+    /** The eos token {@code tokenizer_config.json} names, if it names one. */
+    private static Optional<String> tokenizerEos(ModelDirectory dir) {
+        Path file = dir.dir().resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode eos = new ObjectMapper()
+                    .readTree(file.toFile()).path("eos_token");
+            String text = eos.isTextual() ? eos.asText() : eos.path("content").asText(null);
+            return Optional.ofNullable(text);
+        } catch (IOException e) {
+            throw new BadInputException("cannot parse " + file + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
 

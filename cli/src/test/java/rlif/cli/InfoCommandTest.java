@@ -53,7 +53,8 @@ class InfoCommandTest {
                 .containsPattern("logits +float16")
                 .containsPattern("eos ids +1")
                 .containsPattern("pad id +2")
-                .containsPattern("external data +model.onnx.data \\(2.0 MiB, 2130080 bytes\\)");
+                .containsPattern("external data +model.onnx.data \\(2.0 MiB, 2130080 bytes\\)")
+                .containsPattern("tokenizer eos +'</s>' = id 2 \\(not an eos id of the model");
     }
 
     @Test

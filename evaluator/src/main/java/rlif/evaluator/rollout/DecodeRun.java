@@ -2,7 +2,6 @@ package rlif.evaluator.rollout;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
@@ -116,25 +115,21 @@ final class DecodeRun implements AutoCloseable {
         idsBuf = buffers.get(DirectBuffers.Slot.INPUT_IDS, (long) n * longest * idBytes);
         posBuf = buffers.get(DirectBuffers.Slot.POSITION_IDS, (long) n * longest * idBytes);
         stepLogits = buffers.get(DirectBuffers.Slot.STEP_LOGITS, (long) n * vocab * logitBytes);
-        signals = new SignalBatch(n);
-        sampler = new TokenSampler(vocab);
+        signals = engine.signalBatch(n);
+        sampler = engine.sampler();
         cache = KvCache.empty(engine.env(), io, n, config.kvHeads(), config.headSize(),
                 OnnxRolloutEngine.javaType(config.kvType()));
     }
 
     List<Rollout> execute() throws OrtException {
         prefill();
-        while (true) {
-            if (unfinishedRows() == 0) {
-                break;
-            }
+        while (unfinishedRows() > 0) {
             long t0 = System.nanoTime();
             maybeCompact();
             runDecodeStep();
             chooseTokens(true);
-            long t2 = System.nanoTime();
             stats.decodeSteps++;
-            stats.decodeNanos += t2 - t0;
+            stats.decodeNanos += System.nanoTime() - t0;
         }
         List<Rollout> out = new ArrayList<>(requests.size());
         for (int q = 0; q < requests.size(); q++) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import ai.onnxruntime.OnnxTensor;
 import java.util.OptionalInt;
+import rlif.evaluator.sampling.TokenSampler;
+import rlif.kernels.SignalBatch;
 import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
@@ -36,6 +38,8 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final StatsCounter stats = new StatsCounter();
     private final DirectBuffers buffers = new DirectBuffers();
     private Map<String, OnnxTensor> constantInputs = Map.of();
+    private final TokenSampler sampler;
+    private SignalBatch signals = new SignalBatch(1);
 
     /** CPU, default options, the {@code auto} signal kernel. */
     public OnnxRolloutEngine(ModelDirectory model) {
@@ -53,6 +57,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         this.kernel = kernel;
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         this.session = openSession(env, model, options);
+        this.sampler = new TokenSampler(config.vocab());
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
@@ -170,6 +175,18 @@ public final class OnnxRolloutEngine implements RolloutEngine {
 
     SignalKernel kernel() {
         return kernel;
+    }
+
+    TokenSampler sampler() {
+        return sampler;
+    }
+
+    /** The reusable per-row signal outputs, grown to hold {@code rows}. */
+    SignalBatch signalBatch(int rows) {
+        if (signals.capacity() < rows) {
+            signals = new SignalBatch(rows);
+        }
+        return signals;
     }
 
     DirectBuffers buffers() {

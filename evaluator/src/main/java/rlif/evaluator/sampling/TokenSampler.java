@@ -22,19 +22,19 @@ public final class TokenSampler {
     private static final int BLOCK = 1024;
 
     /** Logit buckets of the nucleus search; more buckets, fewer tokens to sort in the crossing one. */
-    private static final int NUCLEUS_BUCKETS = 4096;
+    private static final int NUCLEUS_BUCKETS = 1024;
 
     private final float[] row;
     private final short[] halves;
     private final double[] bucketMass = new double[NUCLEUS_BUCKETS];
     private int[] heap;
-    private final double[] weights;
+    private final float[] weights;
 
     public TokenSampler(int vocab) {
         row = new float[vocab];
         halves = new short[vocab];
         heap = new int[Math.min(vocab, 64)];
-        weights = new double[vocab];
+        weights = new float[vocab];
     }
 
     /**
@@ -60,7 +60,7 @@ public final class TokenSampler {
         double best = row[heap[0]] * invT;
         double total = 0;
         for (int i = 0; i < n; i++) {
-            weights[i] = Math.exp(row[heap[i]] * invT - best);
+            weights[i] = (float) Math.exp(row[heap[i]] * invT - best);
             total += weights[i];
         }
         if (truncP) {
@@ -104,10 +104,9 @@ public final class TokenSampler {
         }
         double scale = hi > lo ? (NUCLEUS_BUCKETS - 1) / ((double) hi - lo) : 0;
         Arrays.fill(bucketMass, 0);
+        expInto(vocab, (float) invT, (float) logsumexp);
         for (int j = 0; j < vocab; j++) {
-            double w = Math.exp(row[j] * invT - logsumexp);
-            weights[j] = w;
-            bucketMass[bucket(row[j], lo, scale)] += w;
+            bucketMass[bucket(row[j], lo, scale)] += weights[j];
         }
         double total = 0;
         for (double m : bucketMass) {
@@ -239,6 +238,19 @@ public final class TokenSampler {
             }
         }
         return best;
+    }
+
+    /** {@code weights[j] = exp(row[j] * invT - lse)} for every j, with vector exps in float. */
+    private void expInto(int vocab, float invT, float lse) {
+        int j = 0;
+        int upper = SPECIES.loopBound(vocab);
+        for (; j < upper; j += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, row, j).mul(invT).sub(lse).lanewise(VectorOperators.EXP)
+                    .intoArray(weights, j);
+        }
+        for (; j < vocab; j++) {
+            weights[j] = (float) Math.exp(row[j] * (double) invT - lse);
+        }
     }
 
     /** {@code sum exp(row[j] * invT - lse)} over {@code [start, end)}, float lanes, double total. */

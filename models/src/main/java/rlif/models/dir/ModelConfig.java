@@ -61,9 +61,12 @@ public record ModelConfig(
         return files.stream().mapToLong(ModelFile::bytes).sum();
     }
 
-    /** The id to fill left padding with: the pad id, else an eos id, else 0 (masked out either way). */
+    /**
+     * The id to fill left padding with: the pad id, else an eos id, else 0 (masked out either way; it
+     * only has to be an id the embedding can look up, so a pad id outside the vocabulary is skipped).
+     */
     public int paddingId() {
-        if (padId.isPresent()) {
+        if (padId.isPresent() && padId.getAsInt() >= 0 && padId.getAsInt() < vocab) {
             return padId.getAsInt();
         }
         return eosIds.stream().mapToInt(Integer::intValue).min().orElse(0);

@@ -122,20 +122,21 @@ public final class ModelDirectory {
         if (filename == null) {
             throw new BadInputException(where + ": model.decoder.filename is missing");
         }
-        Path decoderFile = OnnxModelFile.resolveInside(root, root, filename, where + ", model.decoder.filename");
+        Path decoderFile = OnnxModelFile.resolveInside(root, root, filename, "decoder file", where + ", model.decoder.filename");
         OnnxModelFile onnx = OnnxModelFile.read(decoderFile, root);
 
         JsonNode in = decoder.path("inputs");
         JsonNode out = decoder.path("outputs");
         OptionalInt layersCfg = integer(decoder, "num_hidden_layers", where);
-        int layers = layersCfg.isPresent() ? layersCfg.getAsInt() : countLayers(onnx);
+        boolean stacked = in.has("past_names");
+        int layers = layersCfg.isPresent() ? layersCfg.getAsInt() : countLayers(onnx, stacked ? 1 : 2);
         if (layers < 1 || layers > 100_000) {
             throw new BadInputException(where + ": model.decoder.num_hidden_layers " + layers + " is out of range");
         }
         CacheLayout layout;
         List<String> past = new ArrayList<>();
         List<String> present = new ArrayList<>();
-        if (in.has("past_names")) {
+        if (stacked) {
             layout = CacheLayout.STACKED;
             String pastPattern = text(in, "past_names", null);
             String presentPattern = text(out, "present_names", "present_%d");
@@ -377,8 +378,9 @@ public final class ModelDirectory {
                 ? OptionalInt.of(a.getAsInt() / b.getAsInt()) : OptionalInt.empty();
     }
 
-    private static int countLayers(OnnxModelFile onnx) {
-        return (int) onnx.inputs().stream().filter(s -> s.name().startsWith("past")).count();
+    /** Layers when the config does not say: cache inputs of the graph, one or two per layer. */
+    private static int countLayers(OnnxModelFile onnx, int perLayer) {
+        return (int) onnx.inputs().stream().filter(s -> s.name().startsWith("past")).count() / perLayer;
     }
 
     private static String layerName(String pattern, int layer, String where, String field) {

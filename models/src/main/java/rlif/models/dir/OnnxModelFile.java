@@ -188,7 +188,7 @@ public final class OnnxModelFile {
         if (location == null || location.isEmpty()) {
             throw new BadInputException(where + ": external data has no location");
         }
-        Path data = resolveInside(root, file.getParent(), location, where);
+        Path data = resolveInside(root, file.getParent(), location, "external data location", where);
         long size = seen.containsKey(data) ? seen.get(data) : sizeOf(data);
         seen.put(data, size);
         long expected = expectedBytes(t);
@@ -208,42 +208,45 @@ public final class OnnxModelFile {
     }
 
     /**
-     * Resolves an external-data location against {@code base}, refusing absolute paths, {@code ..}
-     * segments and anything that ends up outside {@code root}.
+     * Resolves a relative file reference from an untrusted file against {@code base}, refusing absolute
+     * paths, {@code ..} segments, anything that ends up outside {@code root}, and files that do not exist.
+     * {@code what} names the reference in messages (e.g. "external data location"), {@code where} its source.
      */
-    static Path resolveInside(Path root, Path base, String location, String where) {
-        if (location.indexOf('\0') >= 0) {
-            // Path.of would throw InvalidPathException, which is not the user's one-line error
-            throw new BadInputException(where + ": external data location contains a NUL character");
-        }
+    public static Path resolveInside(Path root, Path base, String location, String what, String where) {
         String normalized = location.replace('\\', '/');
-        if (normalized.startsWith("/") || normalized.matches("^[A-Za-z]:.*") || Path.of(location).isAbsolute()) {
-            throw new BadInputException(where + ": external data location '" + location
+        boolean absolute;
+        try {
+            absolute = normalized.startsWith("/") || normalized.matches("^[A-Za-z]:.*") || Path.of(location).isAbsolute();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BadInputException(where + ": " + what + " '" + location + "' is not a valid path");
+        }
+        if (absolute) {
+            throw new BadInputException(where + ": " + what + " '" + location
                     + "' is an absolute path; it must be relative to the model directory");
         }
         for (String segment : normalized.split("/")) {
             if (segment.equals("..")) {
-                throw new BadInputException(where + ": external data location '" + location
+                throw new BadInputException(where + ": " + what + " '" + location
                         + "' contains '..'; it must stay inside the model directory");
             }
         }
         Path resolved = base.resolve(normalized).normalize();
         Path rootNorm = root.toAbsolutePath().normalize();
         if (!resolved.toAbsolutePath().normalize().startsWith(rootNorm)) {
-            throw new BadInputException(where + ": external data location '" + location
-                    + "' leaves the model directory " + root);
+            throw new BadInputException(where + ": " + what + " '" + location + "' leaves the model directory " + root);
         }
         if (!Files.isRegularFile(resolved)) {
-            throw new BadInputException(where + ": external data file " + resolved + " does not exist");
+            throw new BadInputException(where + ": " + what + " '" + location + "' names " + resolved
+                    + ", which does not exist");
         }
         try {
             // a symlink inside the directory must not lead the reader outside it
             if (!resolved.toRealPath().startsWith(rootNorm.toRealPath())) {
-                throw new BadInputException(where + ": external data location '" + location
+                throw new BadInputException(where + ": " + what + " '" + location
                         + "' is a link that leaves the model directory " + root);
             }
         } catch (java.io.IOException e) {
-            throw new BadInputException(where + ": cannot resolve external data file " + resolved + ": " + e.getMessage(), e);
+            throw new BadInputException(where + ": cannot resolve " + what + " '" + location + "': " + e.getMessage(), e);
         }
         return resolved;
     }

@@ -145,6 +145,18 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void refusesADecoderFilenameOutsideTheDirectory(@TempDir Path tmp) throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("escape"));
+        Files.writeString(dir.resolve("genai_config.json"),
+                Files.readString(SharedFixtures.gpt2().resolve("genai_config.json")).replace("\"past.onnx\"", "\"../past.onnx\""));
+        Files.copy(SharedFixtures.gpt2().resolve("past.onnx"), tmp.resolve("past.onnx"));
+        assertThatThrownBy(() -> ModelDirectory.open(dir))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("model.decoder.filename")
+                .hasMessageContaining("decoder file '../past.onnx' contains '..'");
+    }
+
+    @Test
     void refusesExternalDataBeyondTheEndOfItsFile(@TempDir Path tmp) throws IOException {
         Path far = llamaWithExternalData(tmp.resolve("far"), e -> e.getKey().equals("offset")
                 ? e.toBuilder().setValue("2130000").build() : e);
