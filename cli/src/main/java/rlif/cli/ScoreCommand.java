@@ -17,9 +17,9 @@ import rlif.models.BadInputException;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate rollouts on a data set, record their internal signals, grade the answers and",
-            "measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and",
-            "report.html to --out; re-running into the same --out resumes."})
+        description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
+                + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
+                + " report.html to --out; re-running into the same --out resumes (docs/cli.md).")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
     Path model;

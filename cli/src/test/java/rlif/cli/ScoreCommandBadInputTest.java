@@ -174,10 +174,24 @@ class ScoreCommandBadInputTest {
     }
 
     @Test
+    void kernelBackendThatIsNotThereIsRefusedBeforeOutExists() throws IOException {
+        // Surefire's JVM has no TornadoVM runtime: asking for it is the user's choice, so exit 2, and the
+        // fresh --out is not even created.
+        Path fresh = tmp.resolve("fresh-tornado");
+        assertBadInput("--kernels tornado", "--model", gpt2.toString(), "--data", ids.toString(), "--kernels",
+                "tornado", "--out", fresh.toString());
+        assertThat(fresh).doesNotExist();
+    }
+
+    @Test
     void outThatIsAFile() throws IOException {
         Path file = tmp.resolve("not-a-dir.txt");
         Files.writeString(file, "keep me");
         assertBadInput("is a file", "--model", gpt2.toString(), "--data", ids.toString(), "--out", file.toString());
+        assertThat(Files.readString(file)).isEqualTo("keep me");
+        // A file on the way to --out: the directory cannot be created.
+        assertBadInput("cannot create --out", "--model", gpt2.toString(), "--data", ids.toString(), "--out",
+                file.resolve("sub").toString());
         assertThat(Files.readString(file)).isEqualTo("keep me");
     }
 

@@ -10,6 +10,12 @@ import java.util.regex.Pattern;
 public final class AnswerNormalizer {
     private AnswerNormalizer() {}
 
+    /**
+     * Answers longer than this are compared as trimmed text only: a real final answer is short, and the
+     * unit and fraction patterns must not spend quadratic time on a runaway line of model output.
+     */
+    static final int MAX_NORMALIZED_LENGTH = 500;
+
     /** Two numbers are the same answer within this relative tolerance. */
     public static final double RELATIVE_TOLERANCE = 1e-4;
 
@@ -33,6 +39,9 @@ public final class AnswerNormalizer {
     /** The canonical spelling of an answer (no spaces, no dollar signs, units, degrees or percent signs). */
     public static String normalize(String answer) {
         String s = answer.trim();
+        if (s.length() > MAX_NORMALIZED_LENGTH) {
+            return s;
+        }
         s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac");
         s = s.replace("\\$", "").replace("$", "").replace("\\%", "").replace("%", "");
         s = s.replace("{,}", ",");

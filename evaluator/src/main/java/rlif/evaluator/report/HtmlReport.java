@@ -23,6 +23,7 @@ import rlif.models.io.AtomicFiles;
  */
 public final class HtmlReport {
     private static final int BINS = 20;
+    private static final int EXAMPLES = 8;
 
     private HtmlReport() {}
 
@@ -34,7 +35,7 @@ public final class HtmlReport {
         html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>rlif score report</title>\n<style>")
                 .append("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
-                .append("img{max-width:100%}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}")
+                .append("pre{white-space:pre-wrap;margin:0;max-width:600px}img{max-width:100%}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1em}")
                 .append("</style></head><body>\n<h1>rlif score</h1>\n");
         html.append("<h2>Settings</h2>\n").append(table(summary.get("settings")));
         html.append("<h2>Results</h2>\n<table>");
@@ -63,7 +64,9 @@ public final class HtmlReport {
             html.append(image(histogram(s.json(), rows, r -> r.signal(s))));
         }
         html.append(image(histogram("num_tokens", rows, RolloutRow::numTokens)));
-        html.append("</div>\n</body></html>\n");
+        html.append("</div>\n");
+        html.append(examples(rows));
+        html.append("</body></html>\n");
         AtomicFiles.writeString(file, html.toString());
     }
 
@@ -121,13 +124,31 @@ public final class HtmlReport {
         return chart;
     }
 
+    /** The first few rollouts as text, so a reader sees what the numbers are about. */
+    private static String examples(List<RolloutRow> rows) {
+        StringBuilder t = new StringBuilder("<h2>First rollouts</h2>\n<table><tr><th>prompt</th><th>sample</th>"
+                + "<th>finish</th><th>answer</th><th>reference</th><th>correct</th><th>completion</th></tr>\n");
+        for (RolloutRow r : rows.subList(0, Math.min(EXAMPLES, rows.size()))) {
+            String text = r.completion().length() > 300 ? r.completion().substring(0, 300) + "..." : r.completion();
+            // Control characters (byte tokens of a random model) are not valid HTML text.
+            text = text.replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "\uFFFD");
+            t.append("<tr><td>").append(escape(r.id())).append("</td><td>").append(r.sample()).append("</td><td>")
+                    .append(r.finishReason()).append("</td><td>").append(escape(String.valueOf(r.answer())))
+                    .append("</td><td>").append(escape(String.valueOf(r.reference()))).append("</td><td>")
+                    .append(r.correct()).append("</td><td><pre>").append(escape(text)).append("</pre></td></tr>\n");
+        }
+        return t.append("</table>\n").toString();
+    }
+
     private static String groupOf(RolloutRow r) {
         return r.correct() == null ? "ungraded" : r.correct() ? "correct" : "incorrect";
     }
 
     private static String image(XYChart chart) {
         try {
-            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
+            byte[] png = bytes.toByteArray();
             return "<img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
                     + Base64.getEncoder().encodeToString(png) + "\">\n";
         } catch (IOException e) {

@@ -33,6 +33,7 @@ import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.TrajectorySignals;
+import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
@@ -105,32 +106,60 @@ public final class ScoreJob {
         }
         Device device = Device.parse(settings.device());
         ProblemSource source = ProblemSources.of(settings.data());
+        Phases phases = new Phases(startNanos);
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
             ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
             PromptEncoder encoder =
                     new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+            phases.lap("open_model");
             int problems = checkProblems(source, encoder);
-            int samples = settings.samples();
-            checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * samples));
+            checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
+            phases.lap("check_prompts");
             BitSet done = new BitSet();
-            long dropped = prepareOut(problems, done);
+            long validBytes = inspectOut(problems, done);
             int resumed = done.cardinality();
-            writeSummary(runningSummary(problems, resumed));
             GenerationTotals totals = new GenerationTotals();
-            if (resumed < (long) problems * samples) {
-                EngineOptions options = EngineOptions.defaults().withDevice(device);
-                try (RolloutEngine engine = new OnnxRolloutEngine(model, options, SignalKernels.create(settings.kernels()));
-                        RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                        ProgressBar bar = progressBar((long) problems * samples, resumed)) {
-                    generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
+            long dropped;
+            if (resumed < (long) problems * settings.samples()) {
+                // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
+                // refuses must not leave a half-prepared output directory behind.
+                try (RolloutEngine engine = openEngine(model, device)) {
+                    phases.lap("open_session");
+                    dropped = readyOut(validBytes);
+                    writeSummary(runningSummary(problems, resumed));
+                    try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
+                            ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
+                        generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
+                    }
+                    phases.lap("generate");
                 }
+            } else {
+                dropped = readyOut(validBytes);
             }
             List<RolloutRow> all = new ArrayList<>();
             RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
             ObjectNode summary = finalSummary(all, problems, resumed, totals, startNanos);
+            phases.lap("summarise");
+            summary.set("phase_seconds", phases.json);
             writeSummary(summary);
             HtmlReport.write(out.resolve(REPORT), summary, all);
             return new Result(summary, problems, resumed, totals.rows, dropped);
+        }
+    }
+
+    private RolloutEngine openEngine(ModelDirectory model, Device device) {
+        SignalKernel kernel;
+        try {
+            kernel = SignalKernels.create(settings.kernels());
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            String why = String.valueOf(e.getMessage());
+            throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
+        }
+        try {
+            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
+        } catch (RuntimeException e) {
+            kernel.close();
+            throw e;
         }
     }
 
@@ -150,49 +179,65 @@ public final class ScoreJob {
     }
 
     /**
-     * Readies {@code --out}: with {@code --overwrite} removes the previous run's files; otherwise checks that
-     * a previous run had the same settings, marks its rows done and drops a torn last line.
+     * Looks at {@code --out} without changing it: a previous run must have had the same settings (unless
+     * {@code --overwrite}); its rows are marked done. Returns the byte length of its whole rows.
      */
-    private long prepareOut(int problems, BitSet done) {
+    private long inspectOut(int problems, BitSet done) {
         Path rollouts = out.resolve(ROLLOUTS);
         Path summary = out.resolve(SUMMARY);
+        if (overwrite) {
+            return 0;
+        }
+        if (Files.exists(summary)) {
+            JsonNode previous;
+            try {
+                JsonNode old = JSON.readTree(summary.toFile());
+                previous = old.path("settings");
+                previousThroughput = old.get("throughput");
+            } catch (IOException e) {
+                throw new BadInputException(summary + " is not valid JSON; pass --overwrite to start afresh", e);
+            }
+            String diff = settings.firstDifference(previous);
+            if (diff != null) {
+                throw new BadInputException("--out " + out + " holds a run with different settings (" + diff
+                        + "); pass --overwrite to replace it, or choose another --out");
+            }
+        } else if (Files.exists(rollouts)) {
+            throw new BadInputException("--out " + out + " has " + ROLLOUTS + " but no " + SUMMARY
+                    + " to check its settings against; pass --overwrite to replace it");
+        }
+        return RolloutsFile.read(rollouts, row -> {
+            if (row.promptIndex() < 0 || row.promptIndex() >= problems || row.sample() < 0
+                    || row.sample() >= settings.samples()) {
+                throw new BadInputException(rollouts + " has a row (prompt_index " + row.promptIndex() + ", sample "
+                        + row.sample() + ") outside this run; pass --overwrite to replace it");
+            }
+            done.set(workIndex(row.promptIndex(), row.sample()));
+        });
+    }
+
+    /**
+     * Makes {@code --out} ready to append to: creates it, removes a replaced run's files under
+     * {@code --overwrite}, or cuts a torn last line off the previous rows. Returns the bytes cut off.
+     */
+    private long readyOut(long validBytes) {
+        Path rollouts = out.resolve(ROLLOUTS);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new BadInputException("cannot create --out " + out + ": " + e.getMessage(), e);
+        }
         try {
             if (overwrite) {
                 Files.deleteIfExists(rollouts);
-                Files.deleteIfExists(summary);
+                Files.deleteIfExists(out.resolve(SUMMARY));
                 Files.deleteIfExists(out.resolve(REPORT));
+                return 0;
             }
-            if (Files.exists(summary)) {
-                JsonNode previous;
-                try {
-                    JsonNode old = JSON.readTree(summary.toFile());
-                    previous = old.path("settings");
-                    previousThroughput = old.get("throughput");
-                } catch (IOException e) {
-                    throw new BadInputException(summary + " is not valid JSON; pass --overwrite to start afresh", e);
-                }
-                String diff = settings.firstDifference(previous);
-                if (diff != null) {
-                    throw new BadInputException("--out " + out + " holds a run with different settings (" + diff
-                            + "); pass --overwrite to replace it, or choose another --out");
-                }
-            } else if (Files.exists(rollouts)) {
-                throw new BadInputException("--out " + out + " has " + ROLLOUTS + " but no " + SUMMARY
-                        + " to check its settings against; pass --overwrite to replace it");
-            }
-            long valid = RolloutsFile.read(rollouts, row -> {
-                if (row.promptIndex() < 0 || row.promptIndex() >= problems || row.sample() < 0
-                        || row.sample() >= settings.samples()) {
-                    throw new BadInputException(rollouts + " has a row (prompt_index " + row.promptIndex() + ", sample "
-                            + row.sample() + ") outside this run; pass --overwrite to replace it");
-                }
-                done.set(workIndex(row.promptIndex(), row.sample()));
-            });
-            Files.createDirectories(out);
-            return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, valid) : 0;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare --out " + out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot replace the previous run in --out " + out + ": " + e.getMessage(), e);
         }
+        return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, validBytes) : 0;
     }
 
     private int workIndex(int promptIndex, int sample) {
@@ -201,6 +246,22 @@ public final class ScoreJob {
 
     /** One (prompt, sample) to generate. */
     private record Work(Problem problem, int sample, int[] promptIds) {}
+
+    /** Wall time per phase of this invocation, for users asking where the time went. */
+    private static final class Phases {
+        final ObjectNode json = JSON.createObjectNode();
+        long last;
+
+        Phases(long start) {
+            last = start;
+        }
+
+        void lap(String name) {
+            long now = System.nanoTime();
+            json.put(name, (now - last) / 1e9);
+            last = now;
+        }
+    }
 
     /** Rows and tokens generated by this invocation, and the time spent in the engine. */
     private static final class GenerationTotals {
