@@ -49,11 +49,6 @@ final class CheckedWeights {
         return hooks.parameter(g, hfName, hfName, converted.renamed(hfName));
     }
 
-    /** A weight kept as float32 whatever the model dtype (none today; norms run in the model dtype after a float32 normalisation). */
-    boolean has(String hfName) {
-        return source.has(hfName);
-    }
-
     /** Fails when the source holds tensors no layer used, apart from known non-weight buffers. */
     void requireAllUsed(Set<String> ignorableSuffixes) {
         Set<String> left = new TreeSet<>();

@@ -1,6 +1,5 @@
 package rlif.models.arch;
 
-import java.util.List;
 import rlif.models.graph.Dim;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Shape;
@@ -107,11 +106,15 @@ final class DecoderIo {
         return g.reshape(x, 0, 0, heads, headDim);
     }
 
+    // The norm and GELU expansions below follow the exact node patterns ONNX Runtime's graph optimiser fuses
+    // (SimplifiedLayerNormalization, LayerNormalization, Gelu, FastGelu; SiLU becomes QuickGelu) in float32:
+    // Pow/Div rather than Mul/Reciprocal, epsilon as the Add's second input, 0.5 * x as its own Mul.
+
     /** Root-mean-square norm over the last axis: normalised in float32, then cast and scaled by {@code weight}. */
     Value rmsNorm(Value x, Value weight, double eps) {
         Value x32 = toF32(x);
-        Value meanSq = g.reduceMean(g.mul(x32, x32), true, -1);
-        Value normed = g.mul(x32, g.reciprocal(g.sqrt(g.add(meanSq, g.scalar(eps, DType.F32)))));
+        Value meanSq = g.reduceMean(g.pow(x32, g.scalar(2, DType.F32)), true, -1);
+        Value normed = g.div(x32, g.sqrt(g.add(meanSq, g.scalar(eps, DType.F32))));
         return g.mul(fromF32(normed), weight);
     }
 
@@ -119,8 +122,8 @@ final class DecoderIo {
     Value layerNorm(Value x, Value weight, Value bias, double eps) {
         Value x32 = toF32(x);
         Value centred = g.sub(x32, g.reduceMean(x32, true, -1));
-        Value var = g.reduceMean(g.mul(centred, centred), true, -1);
-        Value normed = g.mul(centred, g.reciprocal(g.sqrt(g.add(var, g.scalar(eps, DType.F32)))));
+        Value var = g.reduceMean(g.pow(centred, g.scalar(2, DType.F32)), true, -1);
+        Value normed = g.div(centred, g.sqrt(g.add(var, g.scalar(eps, DType.F32))));
         return g.add(g.mul(fromF32(normed), weight), bias);
     }
 
@@ -131,14 +134,14 @@ final class DecoderIo {
 
     /** GELU: the tanh approximation ({@code gelu_new}) or the exact erf form (opset 17 has no Gelu op). */
     Value gelu(Value x, boolean tanhApprox) {
-        Value half = g.scalar(0.5, x.dtype());
-        Value one = g.scalar(1, x.dtype());
+        DType t = x.dtype();
+        Value halfX = g.mul(x, g.scalar(0.5, t));
+        Value one = g.scalar(1, t);
         if (tanhApprox) {
-            Value cube = g.mul(g.mul(x, x), x);
-            Value inner = g.mul(g.scalar(Math.sqrt(2 / Math.PI), x.dtype()), g.add(x, g.mul(g.scalar(0.044715, x.dtype()), cube)));
-            return g.mul(g.mul(half, x), g.add(one, g.tanh(inner)));
+            Value cubic = g.add(x, g.mul(g.pow(x, g.scalar(3, t)), g.scalar(0.044715, t)));
+            return g.mul(halfX, g.add(g.tanh(g.mul(cubic, g.scalar(Math.sqrt(2 / Math.PI), t))), one));
         }
-        return g.mul(g.mul(half, x), g.add(one, g.erf(g.mul(x, g.scalar(1 / Math.sqrt(2), x.dtype())))));
+        return g.mul(halfX, g.add(g.erf(g.div(x, g.scalar(Math.sqrt(2), t))), one));
     }
 
     /** Final logits as float32 [batch, seq, vocab]. */
@@ -152,9 +155,5 @@ final class DecoderIo {
 
     Value fromF32(Value x) {
         return dtype == DType.F32 ? x : g.cast(x, dtype);
-    }
-
-    static List<Long> dims(long... d) {
-        return java.util.Arrays.stream(d).boxed().toList();
     }
 }

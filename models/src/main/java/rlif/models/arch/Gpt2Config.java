@@ -6,6 +6,7 @@ import java.util.List;
  * A GPT-2 decoder: learned positions, pre-LayerNorm blocks, fused {@code c_attn}, GELU MLP, tied head.
  *
  * @param tanhGelu true for {@code gelu_new}/{@code gelu_pytorch_tanh} (the tanh approximation), false for exact {@code gelu}
+ * @param tieWordEmbeddings true (the GPT-2 default) when the head reuses {@code wte}; false reads {@code lm_head.weight}
  */
 public record Gpt2Config(
         int vocabSize,
@@ -16,6 +17,7 @@ public record Gpt2Config(
         double layerNormEps,
         boolean tanhGelu,
         boolean scaleAttnWeights,
+        boolean tieWordEmbeddings,
         int contextLength,
         Integer bosTokenId,
         List<Integer> eosTokenIds,

@@ -38,8 +38,11 @@ final class Gpt2Decoder {
             }
         }
         h = io.layerNorm(h, w.get(prefix + "ln_f.weight", false, e), w.get(prefix + "ln_f.bias", false, e), c.layerNormEps());
-        io.logits(hooks.linear(g, "lm_head", h, g.transpose(wte, 1, 0), null));
-        w.requireAllUsed(Set.of(".attn.bias", ".attn.masked_bias", "lm_head.weight"));
+        // nn.Linear head: [vocab, n_embd] like wte, so both are used transposed
+        Value head = c.tieWordEmbeddings() ? g.transpose(wte, 1, 0) : w.get("lm_head.weight", true, c.vocabSize(), e);
+        io.logits(hooks.linear(g, "lm_head", h, head, null));
+        w.requireAllUsed(c.tieWordEmbeddings() ? Set.of(".attn.bias", ".attn.masked_bias", "lm_head.weight")
+                : Set.of(".attn.bias", ".attn.masked_bias"));
         return g;
     }
 

@@ -62,6 +62,9 @@ public final class HfConfig {
         }
         boolean attentionBias = f.optionalBool("attention_bias", false);
         boolean qwen2 = type.equals("qwen2");
+        if (f.optionalBool("use_sliding_window", false)) {
+            throw new BadInputException(f.where() + ": field 'use_sliding_window' is true; sliding-window attention is not supported");
+        }
         return new LlamaConfig(type,
                 f.requiredPositive("vocab_size"),
                 hidden,
@@ -120,6 +123,9 @@ public final class HfConfig {
         if (hidden % heads != 0) {
             throw new BadInputException(f.where() + ": field 'n_embd' (" + hidden + ") is not a multiple of n_head (" + heads + ")");
         }
+        if (f.optionalBool("scale_attn_by_inverse_layer_idx", false)) {
+            throw new BadInputException(f.where() + ": field 'scale_attn_by_inverse_layer_idx' is true; not supported");
+        }
         String act = f.optionalString("activation_function", "gelu_new");
         boolean tanh = switch (act) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> true;
@@ -135,6 +141,7 @@ public final class HfConfig {
                 f.optionalDouble("layer_norm_epsilon", 1e-5),
                 tanh,
                 f.optionalBool("scale_attn_weights", true),
+                f.optionalBool("tie_word_embeddings", true),
                 f.requiredPositive("n_positions"),
                 f.has("bos_token_id") ? f.requiredInt("bos_token_id") : null,
                 f.intOrInts("eos_token_id"),

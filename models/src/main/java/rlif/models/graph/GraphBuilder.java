@@ -933,8 +933,4 @@ public final class GraphBuilder {
         }
         return a;
     }
-
-    GraphBuilder parent() {
-        return parent;
-    }
 }

@@ -7,24 +7,23 @@ import java.nio.ByteOrder;
 public final class Tensors {
     private Tensors() {}
 
-    /** A scalar of a float type holding {@code x} rounded to that type. */
+    /** A scalar of a float type (F32, F16, BF16, F64) holding {@code x} rounded to that type. */
     public static Tensor scalar(double x, DType dtype) {
-        return fromFloats("scalar", new long[0], new float[] {(float) x}, dtype, x);
+        if (dtype == DType.F64) {
+            return new Tensor("scalar", dtype, new long[0], ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, x));
+        }
+        return ofFloats("scalar", new long[0], new float[] {(float) x}, dtype);
     }
 
-    /** A tensor of {@code dtype} (F32, F16, BF16) holding {@code values} rounded to that type. */
+    /** A tensor of {@code dtype} (F32, F16, BF16, F64) holding {@code values} rounded to that type. */
     public static Tensor ofFloats(String name, long[] shape, float[] values, DType dtype) {
-        return fromFloats(name, shape, values, dtype, Double.NaN);
-    }
-
-    private static Tensor fromFloats(String name, long[] shape, float[] values, DType dtype, double scalar) {
         ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < values.length; i++) {
             switch (dtype) {
                 case F32 -> b.putFloat(4 * i, values[i]);
                 case F16 -> b.putShort(2 * i, Float.floatToFloat16(values[i]));
                 case BF16 -> b.putShort(2 * i, toBf16(values[i]));
-                case F64 -> b.putDouble(8 * i, Double.isNaN(scalar) ? values[i] : scalar);
+                case F64 -> b.putDouble(8 * i, values[i]);
                 default -> throw new IllegalArgumentException("not a float type: " + dtype);
             }
         }

@@ -63,6 +63,8 @@ class HfConfigTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("rope_scaling").hasMessageContaining("yarn");
         assertThatThrownBy(() -> llama(",\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":8.0}"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'low_freq_factor'");
+        assertThatThrownBy(() -> llama(",\"use_sliding_window\":true"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'use_sliding_window'");
         assertThatThrownBy(() -> llama(",\"hidden_act\":\"gelu\""))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'hidden_act'");
         assertThatThrownBy(() -> HfConfig.parse("{\"model_type\":\"bert\"}", "m/config.json"))

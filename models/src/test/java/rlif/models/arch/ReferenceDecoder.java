@@ -164,7 +164,7 @@ final class ReferenceDecoder {
         double[][] out = new double[n][];
         for (int t = 0; t < n; t++) {
             double[] xn = layerNorm(x[t], w("transformer.ln_f.weight"), w("transformer.ln_f.bias"), c.layerNormEps());
-            out[t] = matVec(w("transformer.wte.weight"), xn, c.vocabSize());
+            out[t] = matVec(w(c.tieWordEmbeddings() ? "transformer.wte.weight" : "lm_head.weight"), xn, c.vocabSize());
         }
         return out;
     }

@@ -46,7 +46,7 @@ final class TinyCheckpoints {
              "layer_norm_epsilon":1e-5,"activation_function":"gelu_new","bos_token_id":0,"eos_token_id":0}"""),
         GPT2_ERF_GELU("""
             {"model_type":"gpt2","vocab_size":61,"n_embd":24,"n_layer":2,"n_head":3,"n_positions":64,"n_inner":40,
-             "layer_norm_epsilon":1e-5,"activation_function":"gelu","bos_token_id":0,"eos_token_id":0}""");
+             "layer_norm_epsilon":1e-5,"activation_function":"gelu","tie_word_embeddings":false,"bos_token_id":0,"eos_token_id":0}""");
 
         final String json;
 
@@ -117,6 +117,9 @@ final class TinyCheckpoints {
                 }
                 put(m, r, "transformer.ln_f.weight", 0.1, 1, e);
                 put(m, r, "transformer.ln_f.bias", 0.1, 0, e);
+                if (!c.tieWordEmbeddings()) {
+                    put(m, r, "lm_head.weight", 0.3, 0, c.vocabSize(), e);
+                }
             }
         }
         return m;
