@@ -185,9 +185,9 @@ public final class GgufCheckpoint implements AutoCloseable {
         GgufLlamaLayout.Permutation p = permutations.get(hfName);
         if (p != GgufLlamaLayout.Permutation.NONE) {
             int h = p == GgufLlamaLayout.Permutation.QUERY ? heads : kvHeads;
-            if (shape[0] != (long) h * headDim) {
-                throw gguf.bad("tensor '" + info.name() + "' has " + shape[0] + " rows, expected " + h + " heads x "
-                        + headDim);
+            if (shape.length > 2 || shape[0] != (long) h * headDim) {
+                throw gguf.bad("tensor '" + info.name() + "' has shape " + java.util.Arrays.toString(shape)
+                        + ", expected " + h + " heads x " + headDim + " rows");
             }
             int cols = shape.length == 2 ? (int) shape[1] : 1;
             values = GgufLlamaLayout.unpermuteRows(values, h, headDim, cols);

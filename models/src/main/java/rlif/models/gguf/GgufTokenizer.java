@@ -160,7 +160,14 @@ public final class GgufTokenizer {
         List<String> merges = stringArray(gguf, "tokenizer.ggml.merges").orElseThrow(() -> gguf.bad(
                 "tokenizer.ggml.model is gpt2 but tokenizer.ggml.merges is missing"));
         root.putNull("normalizer");
-        root.set("pre_tokenizer", preTokenizer(gguf.string("tokenizer.ggml.pre").orElse("default")));
+        String pre = gguf.string("tokenizer.ggml.pre").orElse("default");
+        ObjectNode preTokenizer = preTokenizer(pre);
+        if (preTokenizer == null) {
+            // a wrong split would tokenize differently from the original without any error: refuse instead
+            throw gguf.bad("tokenizer.ggml.pre '" + pre + "' is not a pre-tokenizer rlif knows (default, gpt2, "
+                    + "smollm, starcoder, refact, qwen2, llama-bpe, llama3)");
+        }
+        root.set("pre_tokenizer", preTokenizer);
         root.set("post_processor", addBos() ? bosTemplate() : byteLevel(true, false));
         root.set("decoder", byteLevel(true, true));
         ObjectNode m = root.putObject("model");
@@ -172,7 +179,8 @@ public final class GgufTokenizer {
         m.put("fuse_unk", false);
         m.put("byte_fallback", false);
         m.put("ignore_merges", false);
-        m.set("vocab", vocab());
+        ObjectNode vocab = vocab();
+        m.set("vocab", vocab);
         ArrayNode mergeArray = m.putArray("merges");
         for (int i = 0; i < merges.size(); i++) {
             String s = merges.get(i);
@@ -180,7 +188,13 @@ public final class GgufTokenizer {
             if (space < 0 || s.indexOf(' ', space + 1) >= 0) {
                 throw gguf.bad("tokenizer.ggml.merges[" + i + "] '" + s + "' is not two tokens separated by a space");
             }
-            mergeArray.addArray().add(s.substring(0, space)).add(s.substring(space + 1));
+            String left = s.substring(0, space);
+            String right = s.substring(space + 1);
+            // the tokenizers library refuses a merge whose halves or result are not tokens; say so here instead
+            if (!vocab.has(left) || !vocab.has(right) || !vocab.has(left + right)) {
+                throw gguf.bad("tokenizer.ggml.merges[" + i + "] '" + s + "' merges or makes a string that is not a token");
+            }
+            mergeArray.addArray().add(left).add(right);
         }
     }
 
@@ -193,7 +207,7 @@ public final class GgufTokenizer {
         return n;
     }
 
-    /** The pre-tokenizer of the original tokenizer family named by {@code tokenizer.ggml.pre}. */
+    /** The pre-tokenizer of the original tokenizer family named by {@code tokenizer.ggml.pre}, null if unknown. */
     static ObjectNode preTokenizer(String pre) {
         ObjectNode byteLevelNoRegex = JSON.objectNode();
         byteLevelNoRegex.put("type", "ByteLevel");
@@ -210,7 +224,8 @@ public final class GgufTokenizer {
             }
             case "qwen2" -> sequence(split(QWEN2_SPLIT), byteLevelNoRegex);
             case "llama-bpe", "llama3" -> sequence(split(LLAMA3_SPLIT), byteLevelNoRegex);
-            default -> byteLevel(false, true); // "gpt2", "default": GPT-2's own regex inside ByteLevel
+            case "gpt2", "default" -> byteLevel(false, true); // GPT-2's own regex inside ByteLevel
+            default -> null;
         };
     }
 

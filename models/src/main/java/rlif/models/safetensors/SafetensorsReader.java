@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +78,7 @@ public final class SafetensorsReader implements AutoCloseable {
         Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
         List<SafetensorsFile> opened = new ArrayList<>();
         try {
-            for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
                 if (!e.getValue().isTextual()) {
                     throw new BadInputException(index + ": weight_map entry '" + e.getKey() + "' is not a file name");
                 }

@@ -96,6 +96,33 @@ public class GgufCheckpointTest {
     }
 
     @Test
+    void qwen2KeepsItsRowOrderAndBiases() {
+        Random rnd = new Random(6);
+        float[] q = random(8 * 8, rnd);
+        float[] qBias = random(8, rnd);
+        GgufTestWriter w = new GgufTestWriter()
+                .string("general.architecture", "qwen2")
+                .u32("qwen2.block_count", 1)
+                .u32("qwen2.embedding_length", 8)
+                .u32("qwen2.feed_forward_length", 12)
+                .u32("qwen2.attention.head_count", 2)
+                .u32("qwen2.attention.head_count_kv", 1)
+                .f32("qwen2.rope.freq_base", 1000000f)
+                .f32("qwen2.attention.layer_norm_rms_epsilon", 1e-6f);
+        w.tensorOfFloats("token_embd.weight", new long[] {8, 6}, random(48, rnd));
+        w.tensorOfFloats("blk.0.attn_q.weight", new long[] {8, 8}, q);
+        w.tensorOfFloats("blk.0.attn_q.bias", new long[] {8}, qBias);
+        Path f = w.write(dir.resolve("qwen.gguf"));
+        try (GgufCheckpoint c = GgufCheckpoint.open(f)) {
+            assertThat(c.config().path("model_type").asText()).isEqualTo("qwen2");
+            assertThat(c.config().path("rope_theta").asDouble()).isEqualTo(1e6);
+            assertThat(c.config().path("tie_word_embeddings").asBoolean()).isTrue();
+            assertThat(c.get("model.layers.0.self_attn.q_proj.weight").toFloats()).containsExactly(q);
+            assertThat(c.get("model.layers.0.self_attn.q_proj.bias").toFloats()).containsExactly(qBias);
+        }
+    }
+
+    @Test
     void configIsSynthesisedFromLlamaMetadata() {
         Random rnd = new Random(4);
         Path f = tinyLlama(random(64, rnd), random(32, rnd), rnd).write(dir.resolve("tiny.gguf"));
@@ -127,5 +154,37 @@ public class GgufCheckpointTest {
                 .tensorOfFloats("rope_freqs.weight", new long[] {2}, new float[] {1, 1}).write(dir.resolve("r.gguf"));
         assertThatThrownBy(() -> GgufCheckpoint.open(g).close()).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("rope_freqs.weight");
+    }
+
+    /**
+     * Random byte mutations of a small llama GGUF, pushed through everything an import reads (config, tokenizer,
+     * every tensor): each must succeed or fail with BadInputException naming the file.
+     */
+    @Test
+    void mutatedCheckpointsImportOrFailCleanly() throws java.io.IOException {
+        Random rnd = new Random(9);
+        byte[] good = tinyLlama(random(64, rnd), random(32, rnd), rnd).bytes();
+        Path f = dir.resolve("mut.gguf");
+        int ok = 0;
+        for (int i = 0; i < 250; i++) {
+            byte[] b = good.clone();
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                b[rnd.nextInt(Math.min(b.length, 1400))] = (byte) rnd.nextInt(256);
+            }
+            java.nio.file.Files.write(f, b);
+            try (GgufCheckpoint c = GgufCheckpoint.open(f)) {
+                c.config();
+                GgufTokenizer t = c.tokenizer();
+                t.tokenizerJson();
+                t.tokenizerConfig(64);
+                for (String name : c.names()) {
+                    c.get(name);
+                }
+                ok++;
+            } catch (BadInputException expected) {
+                assertThat(expected.getMessage()).startsWith(f.toString());
+            }
+        }
+        assertThat(ok).as("some mutations leave a valid checkpoint").isPositive();
     }
 }

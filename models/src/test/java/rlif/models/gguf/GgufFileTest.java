@@ -89,6 +89,16 @@ class GgufFileTest {
     }
 
     @Test
+    void version2FilesReadLikeVersion3() {
+        GgufTestWriter w = sample();
+        w.version = 2;
+        try (GgufFile g = GgufFile.open(w.write(dir.resolve("v2.gguf")))) {
+            assertThat(g.version()).isEqualTo(2);
+            assertThat(g.floatTensor("b").toFloats()).containsExactly(floats(5, -2));
+        }
+    }
+
+    @Test
     void typeMismatchedMetadataIsABadInputNamingTheKey() {
         try (GgufFile g = GgufFile.open(sample().write(dir.resolve("s.gguf")))) {
             assertThatThrownBy(() -> g.integer("general.architecture"))

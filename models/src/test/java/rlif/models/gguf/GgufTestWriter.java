@@ -185,7 +185,7 @@ public final class GgufTestWriter {
             throw new UncheckedIOException(e);
         }
         List<String> tokens = new ArrayList<>();
-        tok.path("model").path("vocab").fields().forEachRemaining(e -> setAt(tokens, e.getValue().asInt(), e.getKey()));
+        tok.path("model").path("vocab").properties().forEach(e -> setAt(tokens, e.getValue().asInt(), e.getKey()));
         tok.path("added_tokens").forEach(a -> setAt(tokens, a.path("id").asInt(), a.path("content").asText()));
         int[] types = new int[tokens.size()];
         float[] scores = new float[tokens.size()];

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,8 +47,7 @@ class GgufTokenizerTest {
     /** Tokens by id (vocab plus added tokens) of a tokenizer.json. */
     private static List<String> tokensById(JsonNode tok) {
         List<String> byId = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = tok.path("model").path("vocab").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : tok.path("model").path("vocab").properties()) {
             set(byId, e.getValue().asInt(), e.getKey());
         }
         for (JsonNode a : tok.path("added_tokens")) {
@@ -131,6 +129,25 @@ class GgufTokenizerTest {
         try (GgufFile g = GgufFile.open(gguf)) {
             assertThatThrownBy(() -> GgufTokenizer.of(g)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("token_type");
+        }
+        Path badMerge = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b", "b a"))
+                .write(dir.resolve("badmerge.gguf"));
+        try (GgufFile g = GgufFile.open(badMerge)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("merges[1] 'b a'");
+        }
+        Path unknownPre = new GgufTestWriter()
+                .string("tokenizer.ggml.model", "gpt2")
+                .string("tokenizer.ggml.pre", "deepseek-coder")
+                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "ab"))
+                .stringArray("tokenizer.ggml.merges", List.of("a b"))
+                .write(dir.resolve("pre.gguf"));
+        try (GgufFile g = GgufFile.open(unknownPre)) {
+            assertThatThrownBy(() -> GgufTokenizer.of(g).tokenizerJson()).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("'deepseek-coder'");
         }
         Path noMerges = new GgufTestWriter()
                 .string("tokenizer.ggml.model", "gpt2")

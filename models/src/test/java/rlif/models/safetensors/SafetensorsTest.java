@@ -186,4 +186,44 @@ class SafetensorsTest {
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("model.safetensors");
     }
+
+    /** Characters that keep a mutated header JSON-like, so mutations reach past the JSON parser. */
+    private static final String JSON_BYTES = "0123456789[]{}\",:-e. ";
+
+    /**
+     * Random byte mutations of a valid file's header: each must open (and load every tensor) or fail with
+     * BadInputException naming the file; any other exception or error fails the test. A cheap stand-in until the
+     * Jazzer fuzz target of issue 7.
+     */
+    @Test
+    void randomHeaderMutationsOpenOrFailCleanly() throws IOException {
+        Random rnd = new Random(3);
+        Path good = dir.resolve("good.safetensors");
+        SafetensorsWriter.write(good, List.of(randomTensor("a.weight", DType.F32, new long[] {3, 4}, rnd),
+                randomTensor("b", DType.BF16, new long[] {5}, rnd), randomTensor("c", DType.F16, new long[] {2, 2}, rnd)),
+                Map.of("format", "pt"));
+        byte[] bytes = Files.readAllBytes(good);
+        int headerEnd = 8 + (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Path f = dir.resolve("mut.safetensors");
+        int opened = 0;
+        for (int i = 0; i < 600; i++) {
+            byte[] b = bytes.clone();
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                int at = rnd.nextInt(headerEnd);
+                b[at] = rnd.nextBoolean() ? (byte) JSON_BYTES.charAt(rnd.nextInt(JSON_BYTES.length())) : (byte) rnd.nextInt(256);
+            }
+            Files.write(f, b);
+            try (SafetensorsFile s = SafetensorsFile.open(f)) {
+                for (String name : s.tensors().keySet()) {
+                    if (s.tensors().get(name).dtype().loadable().isPresent()) {
+                        s.tensor(name).toFloats();
+                    }
+                }
+                opened++;
+            } catch (BadInputException expected) {
+                assertThat(expected.getMessage()).startsWith(f.toString());
+            }
+        }
+        assertThat(opened).as("some mutations leave a valid file").isPositive();
+    }
 }
