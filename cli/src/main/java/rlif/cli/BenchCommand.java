@@ -10,13 +10,13 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure kernels, rollouts and training throughput.",
-        subcommands = {BenchKernelsCommand.class, BenchRolloutCommand.class})
+        subcommands = {BenchKernelsCommand.class, BenchRolloutCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a subcommand: kernels or rollout");
+        throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a subcommand: kernels, rollout or train");
     }
 }

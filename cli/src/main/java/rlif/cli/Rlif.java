@@ -16,9 +16,11 @@ import rlif.models.BadInputException;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
+            ExportCommand.class,
+            MixCommand.class,
             BenchCommand.class,
             ImportCommand.class,
-            TrainCommand.class,
         })
 public final class Rlif implements Runnable {
     @Override

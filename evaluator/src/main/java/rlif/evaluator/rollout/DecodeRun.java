@@ -276,8 +276,8 @@ final class DecodeRun implements AutoCloseable {
             for (int i = 0; i < pastNames.size(); i++) {
                 inputs.put(pastNames.get(i), source.tensor(i));
             }
-            long t0 = System.nanoTime();
             inputs.putAll(engine.constantInputs());
+            long t0 = System.nanoTime();
             OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
             if (n == 1) {
                 stats.decodeOrtNanos += System.nanoTime() - t0;

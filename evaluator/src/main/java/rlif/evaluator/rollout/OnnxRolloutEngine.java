@@ -1,6 +1,7 @@
 package rlif.evaluator.rollout;
 
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -9,7 +10,6 @@ import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import ai.onnxruntime.OnnxTensor;
 import java.util.OptionalInt;
 import rlif.evaluator.sampling.TokenSampler;
 import rlif.kernels.SignalBatch;

@@ -252,7 +252,10 @@ public final class TrainRun {
         return new GrpoObjective(cfg.grpo().settings()).evaluate(cs);
     }
 
-    /** Clips, checks for non-finite values (such a step is skipped and logged), applies AdamW, syncs the engine. */
+    /**
+     * Clips, checks for non-finite values or an all-zero gradient (such a step is skipped and logged),
+     * applies AdamW, syncs the engine.
+     */
     private void update(Policy policy, TrainingSession.Result r, long step, AdamW adamw, LearningRateSchedule schedule,
             Map<String, Object> row) {
         double norm = GradientClipping.clip(r.grads(), cfg.maxGradNorm());
@@ -261,6 +264,12 @@ public final class TrainRun {
         row.put("lr", lr);
         if (!Double.isFinite(norm) || !Double.isFinite(r.loss())) {
             row.put("skipped", "non-finite loss or gradient");
+            return;
+        }
+        if (norm == 0) {
+            // every group's rewards were equal (and no KL or entropy term): Adam would still move the weights
+            // along its stale momentum at full step size, which is drift, not learning
+            row.put("skipped", "zero gradient");
             return;
         }
         adamw.update(policy.trainables().values(), r.grads(), lr);

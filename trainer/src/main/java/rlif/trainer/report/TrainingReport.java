@@ -22,10 +22,10 @@ public final class TrainingReport {
     /** Metrics plotted from training rows, in page order. */
     static final List<String> TRAIN_CURVES = List.of("loss", "reward", "accuracy", "token_entropy", "self_certainty",
             "trajectory_entropy", "kl", "grad_norm", "completion_length", "clipped_share", "flat_group_share",
-            "distinct_2gram_ratio", "transitional_rate", "lr");
+            "distinct_3gram_ratio", "truncated_share", "transitional_rate", "lr");
     /** Metrics plotted from evaluation rows. */
     static final List<String> EVAL_CURVES = List.of("eval_loss", "accuracy", "token_entropy", "self_certainty",
-            "trajectory_entropy", "completion_length", "transitional_rate");
+            "trajectory_entropy", "completion_length", "distinct_3gram_ratio", "transitional_rate");
 
     public static void write(Path file, String title, List<Map<String, Object>> rows) {
         System.setProperty("java.awt.headless", "true");

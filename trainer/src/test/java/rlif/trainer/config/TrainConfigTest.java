@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.models.BadInputException;
@@ -81,5 +82,19 @@ class TrainConfigTest {
         assertThatThrownBy(() -> TrainConfig.read(q)).hasMessageStartingWith(q + ": init: give either");
         Path r = write("steps: 1\nobjective: sft\ninit: {tokenizer: t.json}\n");
         assertThatThrownBy(() -> TrainConfig.read(r)).hasMessageStartingWith(r + ": trainable.full:");
+    }
+
+    @Test
+    void theExampleConfigsInDocsAreValid() throws IOException {
+        // surefire runs in the module directory; the examples live in the repository's docs/
+        Path examples = Path.of("..", "docs", "examples");
+        assertThat(examples).as("docs/examples next to the trainer module").isDirectory();
+        try (var files = Files.list(examples)) {
+            List<Path> yamls = files.filter(f -> f.toString().endsWith(".yaml")).toList();
+            assertThat(yamls).hasSizeGreaterThanOrEqualTo(3);
+            for (Path y : yamls) {
+                assertThat(TrainConfig.read(y).steps()).as(y.toString()).isPositive();
+            }
+        }
     }
 }

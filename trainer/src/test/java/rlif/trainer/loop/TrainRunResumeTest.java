@@ -33,7 +33,7 @@ class TrainRunResumeTest {
             trainable: {full: true}
             optimizer: {lr: 1e-2, warmup_steps: 1}
             data: {source: "arith:level=1"}
-            eval: {every: 2, limit: 4, max_new_tokens: 12, batch_size: 4}
+            eval: {every: 4, limit: 2, max_new_tokens: 8, batch_size: 2}
             checkpoint: {every: 2}
             """;
 

@@ -1,0 +1,116 @@
+package rlif.trainer.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rlif.models.arch.DecoderConfig;
+import rlif.models.arch.DecoderOptions;
+import rlif.models.arch.Decoders;
+import rlif.models.arch.HfConfig;
+import rlif.models.arch.LayerHooks;
+import rlif.models.arch.WeightSource;
+import rlif.models.graph.GraphBuilder;
+import rlif.models.tensor.DType;
+import rlif.trainer.init.RandomLlama;
+import rlif.trainer.params.LoraSpec;
+import rlif.trainer.params.MergedWeights;
+import rlif.trainer.params.TrainableHooks;
+import rlif.trainer.params.Trainables;
+
+/**
+ * The merged model (W + (alpha/r) B A, as checkpoints and {@code rlif export} write it) computes the same
+ * logits as the LoRA forward with A and B as inputs, and the PEFT files round-trip.
+ */
+class LoraMergeTest {
+    @TempDir
+    Path dir;
+
+    static final RandomLlama.Spec SPEC = new RandomLlama.Spec(13, 16, 24, 2, 4, 2, 32, 10000, 0.3, null, List.of(), null);
+
+    @Test
+    void mergedLogitsEqualLoraForwardAndPeftFilesRoundTrip() throws Exception {
+        DecoderConfig c = HfConfig.parse(RandomLlama.configJson(SPEC), "tiny");
+        WeightSource base = WeightSource.of(RandomLlama.weights(SPEC, 3), "tiny");
+        Trainables tr = new Trainables();
+        LoraSpec spec = new LoraSpec(4, 8, List.of("q_proj", "v_proj", "gate_proj", "down_proj"));
+        TrainableHooks hooks = TrainableHooks.lora(spec, tr, 1);
+        GraphBuilder lora = Decoders.build(c, base, new DecoderOptions(DType.F32, false, hooks));
+        Random rnd = new Random(2);
+        for (Trainables.Param p : tr.params().values()) {
+            for (int i = 0; i < p.values().length; i++) {
+                p.values()[i] = (float) (rnd.nextGaussian() * 0.2);
+            }
+        }
+        assertThat(hooks.adaptedModules()).hasSize(8);
+        WeightSource merged = MergedWeights.lora(base, tr, spec, hooks.adaptedModules());
+        GraphBuilder plain = Decoders.build(c, merged, new DecoderOptions(DType.F32, false, LayerHooks.DEFAULT));
+
+        float[] withAdapters = logits(lora, tr);
+        float[] fromMerged = logits(plain, new Trainables());
+        float[] fromBase = logits(Decoders.build(c, base, new DecoderOptions(DType.F32, false, LayerHooks.DEFAULT)), new Trainables());
+        double maxDiff = 0;
+        double moved = 0;
+        for (int i = 0; i < withAdapters.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(withAdapters[i] - fromMerged[i]));
+            moved = Math.max(moved, Math.abs(withAdapters[i] - fromBase[i]));
+        }
+        System.out.println("[lora] merged vs LoRA forward max |logit diff| " + maxDiff + " (adapters move logits by up to " + moved + ")");
+        // float32 with logits of order 1: merging reorders the sums, which costs a few ulps per layer
+        assertThat(maxDiff).isLessThan(1e-4);
+        assertThat(moved).as("the adapters must matter for the check to mean anything").isGreaterThan(1e-2);
+
+        for (Map.Entry<String, byte[]> f : PeftAdapter.files(tr, spec, hooks.adaptedModules(), "tiny").entrySet()) {
+            Files.write(dir.resolve(f.getKey()), f.getValue());
+        }
+        PeftAdapter.Loaded back = PeftAdapter.read(dir);
+        assertThat(back.modules()).isEqualTo(hooks.adaptedModules());
+        assertThat(back.spec().scale()).isEqualTo(spec.scale());
+        for (Trainables.Param p : tr.params().values()) {
+            assertThat(back.trainables().get(p.name()).values()).containsExactly(p.values());
+            assertThat(back.trainables().get(p.name()).shape()).containsExactly(p.shape());
+        }
+    }
+
+    private static float[] logits(GraphBuilder g, Trainables tr) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] ids = {3, 1, 7, 12, 0, 5, 9, 2, 2, 11};
+        long[] shape = {2, 5};
+        long[] mask = new long[10];
+        long[] pos = new long[10];
+        for (int i = 0; i < 10; i++) {
+            mask[i] = 1;
+            pos[i] = i % 5;
+        }
+        try (OrtSession s = env.createSession(g.toModel().toByteArray())) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            try {
+                in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+                in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+                in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape));
+                for (Trainables.Param p : tr.params().values()) {
+                    in.put(p.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.values()), p.shape()));
+                }
+                try (OrtSession.Result r = s.run(in, java.util.Set.of("logits"))) {
+                    FloatBuffer fb = ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
+                    float[] out = new float[fb.remaining()];
+                    fb.get(out);
+                    return out;
+                }
+            } finally {
+                in.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+}
