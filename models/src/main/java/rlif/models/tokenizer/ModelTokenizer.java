@@ -17,6 +17,8 @@ import rlif.models.BadInputException;
  */
 public final class ModelTokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Far above any real vocabulary (the largest are ~1M tokens). */
+    static final int MAX_TOKEN_ID = (1 << 24) - 1;
 
     static {
         // DJL logs through SLF4J; without a provider SLF4J prints a three-line notice on every run.
@@ -64,8 +66,14 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new BadInputException("cannot parse tokenizer file " + tokenizerJson + ": "
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
-        for (int id : ids.values()) {
-            maxId = Math.max(maxId, id);
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            // vocabSize() is maxId + 1 and sizes embeddings: a hostile id must not overflow it or make a trainer
+            // allocate billions of rows the file never described
+            if (e.getValue() < 0 || e.getValue() > MAX_TOKEN_ID) {
+                throw new BadInputException("tokenizer file " + tokenizerJson + ": token '" + abbreviate(e.getKey())
+                        + "' has id " + e.getValue() + ", outside 0.." + MAX_TOKEN_ID);
+            }
+            maxId = Math.max(maxId, e.getValue());
         }
         HuggingFaceTokenizer hf;
         try {
@@ -128,5 +136,9 @@ public final class ModelTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }
