@@ -92,7 +92,14 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}, with the tokenizer's special tokens (e.g. bos) when asked. */
     public int[] encode(String text, boolean addSpecialTokens) {
-        long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
+        long[] ids;
+        try {
+            ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
+        } catch (RuntimeException e) {
+            // the native tokenizer loads some broken files (e.g. an unk_token missing from the vocabulary) and
+            // only fails when it meets a text that needs the broken part: that is the file's fault, not ours
+            throw new BadInputException("tokenizer file " + file + " cannot encode text: " + e.getMessage(), e);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
@@ -106,7 +113,11 @@ public final class ModelTokenizer implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             wide[i] = ids[i];
         }
-        return tokenizer.decode(wide, skipSpecial);
+        try {
+            return tokenizer.decode(wide, skipSpecial);
+        } catch (RuntimeException e) {
+            throw new BadInputException("tokenizer file " + file + " cannot decode ids: " + e.getMessage(), e);
+        }
     }
 
     /** The id of a token as the vocabulary spells it (e.g. {@code "</s>"}), if it has one. */
