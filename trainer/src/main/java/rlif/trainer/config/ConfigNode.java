@@ -155,8 +155,7 @@ public final class ConfigNode {
         if (!v.isObject()) {
             throw error(child(key), "expected a mapping of names to numbers, got " + describe(v));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (!e.getValue().isNumber()) {
                 throw error(child(key) + "." + e.getKey(), "expected a number, got " + describe(e.getValue()));
             }

@@ -62,7 +62,9 @@ public final class TrainingReport {
             chart.getStyler().setLegendVisible(false);
             chart.addSeries(key, xs, ys);
             try {
-                byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
+                byte[] png = bytes.toByteArray();
                 html.append("<img alt=\"").append(key).append("\" src=\"data:image/png;base64,")
                         .append(Base64.getEncoder().encodeToString(png)).append("\">");
             } catch (IOException e) {
