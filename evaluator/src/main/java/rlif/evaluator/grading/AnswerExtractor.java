@@ -37,17 +37,20 @@ public final class AnswerExtractor {
 
     /** The final answer of a reference field (a worked solution or a bare answer); null for blank text. */
     public static String reference(String text) {
+        // A marker with nothing after it ("#### ", "\\boxed{}") is a reference that cannot be parsed: null, so the
+        // row is left ungraded instead of every answer being graded wrong against an empty string.
         String hashes = afterLastHashes(text);
         if (hashes != null) {
-            return hashes;
+            return hashes.isEmpty() ? null : hashes;
         }
         int at = text.lastIndexOf("The answer is:");
         if (at >= 0) {
-            return text.substring(at + "The answer is:".length()).trim();
+            String rest = text.substring(at + "The answer is:".length()).trim();
+            return rest.isEmpty() ? null : rest;
         }
         String boxed = lastBoxed(text);
         if (boxed != null) {
-            return boxed.trim();
+            return boxed.isBlank() ? null : boxed.trim();
         }
         String t = text.trim();
         return t.isEmpty() ? null : t;

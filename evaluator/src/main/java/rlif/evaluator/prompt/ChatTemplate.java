@@ -21,6 +21,10 @@ import rlif.models.BadInputException;
  */
 public final class ChatTemplate {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest rendered prompt or string a template may build (characters). */
+    static final long MAX_CHARS = 1 << 20;
+    /** Largest list, map or range a template may build. */
+    static final int MAX_ITEMS = 1 << 16;
 
     private final String template;
     private final String bosToken;
@@ -33,7 +37,11 @@ public final class ChatTemplate {
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
         this.where = where;
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
+        // A template comes with a stranger's model: cap what it can make us build (a loop or a string repeated a
+        // billion times was an OutOfMemoryError that killed the JVM), far above any real prompt.
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false)
+                .withMaxOutputSize(MAX_CHARS).withMaxStringLength(MAX_CHARS).withMaxListSize(MAX_ITEMS)
+                .withMaxMapSize(MAX_ITEMS).withRangeLimit(MAX_ITEMS).build());
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition(
                         "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
@@ -101,7 +109,13 @@ public final class ChatTemplate {
         bindings.put("add_generation_prompt", true);
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
-        RenderResult result = jinjava.renderForResult(template, bindings);
+        RenderResult result;
+        try {
+            result = jinjava.renderForResult(template, bindings);
+        } catch (RuntimeException e) {
+            // Jinjava throws some limit and syntax faults instead of reporting them as errors
+            throw new BadInputException("chat template of " + where + " failed: " + e.getMessage(), e);
+        }
         for (TemplateError e : result.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new BadInputException("chat template of " + where + " failed: " + reason(e));

@@ -120,6 +120,11 @@ public final class Summary {
         counts.put("correct", correct());
         counts.put("finish_eos", rows.stream().filter(r -> r.finishReason().equals("eos")).count());
         counts.put("finish_length", rows.stream().filter(r -> r.finishReason().equals("length")).count());
+        // faults a run survives, each also visible on its row: logits that were NaN/inf (finish_reason
+        // non_finite), completions that decode to no text, and problems without a usable reference (reference null)
+        counts.put("finish_non_finite", rows.stream().filter(r -> r.finishReason().equals("non_finite")).count());
+        counts.put("empty_completions", rows.stream().filter(r -> r.completion() == null || r.completion().isBlank()).count());
+        counts.put("ungraded", rows.stream().filter(r -> r.correct() == null).count());
         counts.put("tokens", rows.stream().mapToLong(RolloutRow::numTokens).sum());
         put(o, "accuracy", accuracy());
         ObjectNode pass = o.putObject("pass_at_k");

@@ -323,6 +323,13 @@ final class DecodeRun implements AutoCloseable {
                 next[r] = config.paddingId(); // fed until compaction drops the row; its output is ignored
                 continue;
             }
+            if (!Double.isFinite(signals.logsumexp[r])) {
+                // NaN or +inf logits (a broken checkpoint, an overflow): end this rollout and say why rather
+                // than sample from garbage; the other rows of the batch go on.
+                finish[q] = FinishReason.NON_FINITE;
+                next[r] = config.paddingId();
+                continue;
+            }
             int token = params.isGreedy()
                     ? signals.argmax[r]
                     : sampler.sample(stepView, r, params.temperature(), params.topK(), params.topP(),

@@ -37,9 +37,9 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final OrtSession session;
     private final StatsCounter stats = new StatsCounter();
     private final DirectBuffers buffers = new DirectBuffers();
+    private Map<String, OnnxTensor> constantInputs = Map.of();
     private final TokenSampler sampler;
     private SignalBatch signals = new SignalBatch(1);
-    private Map<String, OnnxTensor> constantInputs = Map.of();
 
     /** CPU, default options, the {@code auto} signal kernel. */
     public OnnxRolloutEngine(ModelDirectory model) {

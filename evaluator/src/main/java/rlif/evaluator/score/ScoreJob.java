@@ -113,6 +113,7 @@ public final class ScoreJob {
                     new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
             phases.lap("open_model");
             int problems = checkProblems(source, encoder);
+            checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");
             BitSet done = new BitSet();
             long validBytes = inspectOut(problems, done);
@@ -348,6 +349,25 @@ public final class ScoreJob {
                 .setUpdateIntervalMillis(500)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .build();
+    }
+
+    /**
+     * Refuses a batch whose host buffers cannot fit before any session starts: the engine holds a batch's
+     * step logits (rows x vocab) and per-token signals (rows x max-new-tokens) on the host, and running out of
+     * memory halfway through a batch would end the run with an internal error instead of this one line.
+     */
+    private void checkBatchFitsInMemory(ModelDirectory model, long rows) {
+        long vocab = model.config().vocab();
+        long logits = rows * vocab * Math.max(4, model.config().logitsType().bytes()); // float signals read as float
+        long perToken = rows * settings.maxNewTokens() * (Integer.BYTES + 3L * Double.BYTES);
+        long need = logits + perToken;
+        long limit = Runtime.getRuntime().maxMemory() / 2; // the rest is for the rows, the tokenizer and the JVM
+        if (need > limit) {
+            throw new BadInputException("--batch-size " + settings.batchSize() + " needs about " + (need >> 20)
+                    + " MB of host memory per batch (logits of " + rows + " rows x " + vocab + " tokens, and per-token "
+                    + "signals for --max-new-tokens " + settings.maxNewTokens() + "), over the " + (limit >> 20)
+                    + " MB this run allows (half the JVM heap limit); lower --batch-size or raise -Xmx");
+        }
     }
 
     private ObjectNode runningSummary(int problems, int resumed) {

@@ -25,8 +25,8 @@ public final class ContainedPaths {
         try {
             Path real = file.toRealPath();
             if (!real.startsWith(root.toRealPath())) {
-                throw new BadInputException(where + ": " + what + " '" + location
-                        + "' leads outside the model directory " + root);
+                throw new BadInputException(where + ": " + what + " '" + location + "' leaves the model directory "
+                        + root + " (its real path " + real + " is outside the model directory)");
             }
             return file;
         } catch (IOException e) {

@@ -17,6 +17,8 @@ import rlif.models.BadInputException;
  */
 public final class ModelTokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Far above any real vocabulary (the largest are ~1M tokens). */
+    static final int MAX_TOKEN_ID = (1 << 24) - 1;
 
     static {
         // DJL logs through SLF4J; without a provider SLF4J prints a three-line notice on every run.
@@ -64,8 +66,14 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new BadInputException("cannot parse tokenizer file " + tokenizerJson + ": "
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
-        for (int id : ids.values()) {
-            maxId = Math.max(maxId, id);
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            // vocabSize() is maxId + 1 and sizes embeddings: a hostile id must not overflow it or make a trainer
+            // allocate billions of rows the file never described
+            if (e.getValue() < 0 || e.getValue() > MAX_TOKEN_ID) {
+                throw new BadInputException("tokenizer file " + tokenizerJson + ": token '" + abbreviate(e.getKey())
+                        + "' has id " + e.getValue() + ", outside 0.." + MAX_TOKEN_ID);
+            }
+            maxId = Math.max(maxId, e.getValue());
         }
         HuggingFaceTokenizer hf;
         try {
@@ -84,7 +92,14 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}, with the tokenizer's special tokens (e.g. bos) when asked. */
     public int[] encode(String text, boolean addSpecialTokens) {
-        long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
+        long[] ids;
+        try {
+            ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
+        } catch (RuntimeException e) {
+            // the native tokenizer loads some broken files (e.g. an unk_token missing from the vocabulary) and
+            // only fails when it meets a text that needs the broken part: that is the file's fault, not ours
+            throw new BadInputException("tokenizer file " + file + " cannot encode text: " + e.getMessage(), e);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
@@ -98,7 +113,11 @@ public final class ModelTokenizer implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             wide[i] = ids[i];
         }
-        return tokenizer.decode(wide, skipSpecial);
+        try {
+            return tokenizer.decode(wide, skipSpecial);
+        } catch (RuntimeException e) {
+            throw new BadInputException("tokenizer file " + file + " cannot decode ids: " + e.getMessage(), e);
+        }
     }
 
     /** The id of a token as the vocabulary spells it (e.g. {@code "</s>"}), if it has one. */
@@ -128,5 +147,9 @@ public final class ModelTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }
