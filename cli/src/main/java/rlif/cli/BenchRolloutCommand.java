@@ -44,9 +44,6 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
         if (threads < 0) {

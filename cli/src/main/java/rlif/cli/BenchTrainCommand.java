@@ -31,9 +31,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0 = its default)")
     int threads;
 
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
         TrainBench.Settings base = quick ? TrainBench.Settings.quick() : TrainBench.Settings.standard();

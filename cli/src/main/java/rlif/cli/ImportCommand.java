@@ -35,9 +35,6 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace an existing --out directory")
     boolean overwrite;
 
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
         DType type = switch (dtype) {

@@ -24,6 +24,12 @@ import rlif.models.BadInputException;
             DemoCommand.class,
         })
 public final class Rlif implements Runnable {
+    // Declared once and inherited by every subcommand. execute() reads the flag from the raw arguments, since
+    // an error can end parsing before picocli sets this field.
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "print stack traces of errors")
+    boolean verbose;
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

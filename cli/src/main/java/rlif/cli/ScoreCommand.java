@@ -72,9 +72,6 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
 
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
     @Override
     public Integer call() {
         if (limit != null && limit < 1) {
