@@ -55,6 +55,9 @@ final class SoftmaxPartial {
             t += bT;
             max = bMax;
             argmax = bArgmax;
+        } else if (bMax == max) {
+            s += bS; // the same frame: the vector backend's chunks after the first, no exp needed
+            t += bT;
         } else if (bS > 0) {
             double d = bMax - max;
             double scale = Math.exp(d);

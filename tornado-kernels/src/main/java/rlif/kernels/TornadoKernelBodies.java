@@ -89,9 +89,11 @@ public final class TornadoKernelBodies {
                 sum += x;
                 if (x > max) {
                     if (s > 0f) {
+                        // d can overflow to -inf for logits near the float limit; a zero scale then clears t
+                        // rather than multiplying 0 by -inf.
                         float d = (max - x) * invT;
                         float scale = exp(d, pow2);
-                        t = scale * (t + d * s);
+                        t = scale > 0f ? scale * (t + d * s) : 0f;
                         s = s * scale;
                     }
                     max = x;
@@ -100,8 +102,10 @@ public final class TornadoKernelBodies {
                 if (x != Float.NEGATIVE_INFINITY) {
                     float d = (x - max) * invT;
                     float e = exp(d, pow2);
-                    s += e;
-                    t += e * d;
+                    if (e > 0f || e != e) { // 0 * (d = -inf) would be NaN; a NaN logit's NaN weight is kept
+                        s += e;
+                        t += e * d;
+                    }
                 }
             }
             // max and sum stay in the logits' own scale: the host applies 1/T in double, where it is exact enough.
@@ -140,7 +144,7 @@ public final class TornadoKernelBodies {
                     if (s > 0) {
                         float d = (max - bMax) * invT;
                         double scale = exp(d, pow2);
-                        t = scale * (t + d * s);
+                        t = scale > 0 ? scale * (t + d * s) : 0;
                         s = s * scale;
                     }
                     s += bS;
@@ -151,8 +155,10 @@ public final class TornadoKernelBodies {
                     if (bS > 0) {
                         float d = (bMax - max) * invT;
                         double scale = exp(d, pow2);
-                        t += scale * (bT + d * bS);
-                        s += scale * bS;
+                        if (scale > 0) {
+                            t += scale * (bT + d * bS);
+                            s += scale * bS;
+                        }
                     }
                     if (bMax == max && partialArgmax[p] < argmax) {
                         argmax = partialArgmax[p];
@@ -176,6 +182,9 @@ public final class TornadoKernelBodies {
         p.t = rowStats[PARTIAL * row + 2];
         p.sum = rowStats[PARTIAL * row + 3] / temperature;
         p.argmax = rowArgmax[row];
+        if (Double.isNaN(p.sum)) {
+            p.s = Double.NaN; // a NaN logit; the merge above skips NaN slot sums, the plain sum of x keeps it
+        }
         p.finish(vocab, chosenZ, out, row);
     }
 }

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The lane-wise float32 primitives the vector backend is built from: exp on {@code [-87, 0]}, max and clamp
- * without Java's NaN/-0.0 fix-ups, and float16 to float32 conversion.
+ * The lane-wise float32 primitives the vector backend is built from: {@code 2^y} on {@code [-125, 0]}, the
+ * one-instruction clamp that keeps arguments in that range, and float16 to float32 conversion.
  */
 final class VectorMath {
     private VectorMath() {}
@@ -21,55 +21,51 @@ final class VectorMath {
             VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     /**
-     * The lowest argument {@link #exp} accepts: {@code exp(-87)} is still a normal float, so {@code 2^n} can be
-     * built in the exponent field. Callers clamp below it; what they lose is below {@code 1e-37} of the row sum.
+     * The lowest argument {@link #exp2} accepts: {@code 2^-125} is still a normal float, so the power of two can
+     * be built in the exponent field. {@link #clampLow} sends everything below it there; a term of
+     * {@code 2^-125} is below {@code 1e-37} of a row sum that is at least 1/2.
      */
-    static final float EXP_LOW = -87f;
+    static final float EXP2_LOW = -125f;
+    private static final int EXP2_LOW_BITS = Float.floatToRawIntBits(EXP2_LOW);
 
-    // Round-to-nearest by adding 1.5 * 2^23: the sum lands in [2^23, 2^24) where the float spacing is 1.
+    // Round-to-nearest by adding 1.5 * 2^23: the sum lands in [2^23, 2^24) where the float spacing is 1, and the
+    // low mantissa bits of the sum hold the rounded integer.
     private static final float ROUND_MAGIC = 12582912f;
-    private static final float LOG2E = 1.44269504088896341f;
-    // ln 2 split so that n * LN2_HI is exact for the n in range (Cody-Waite reduction).
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    // Minimax coefficients of (exp(r) - 1 - r) / r^2 on [-ln2/2, ln2/2] (the Cephes expf polynomial).
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
+    // 2^f ~ 1 + f (Q1 + f (Q2 + f (Q3 + f (Q4 + f Q5)))) on [-1/2, 1/2]: a relative-error minimax fit (Lawson's
+    // reweighted least squares, 4001 points, then rounded to float), 1.7e-7 worst relative error in float.
+    private static final float Q1 = 0.693147f;
+    private static final float Q2 = 0.24022242f;
+    private static final float Q3 = 0.05550734f;
+    private static final float Q4 = 0.009671519f;
+    private static final float Q5 = 0.0013264724f;
 
     /**
-     * {@code exp(x)} lane-wise for {@code x} in {@code [EXP_LOW, 0]} (within 2 ulp of the correctly rounded
-     * value, pinned by a test). Out-of-range lanes are the caller's job: see {@link #clampLow}.
+     * {@code 2^y} lane-wise for {@code y} in {@code [EXP2_LOW, 1/2]}, within 2.5e-7 relative error (pinned by a
+     * test). Range reduction {@code y = k + f}, {@code |f| <= 1/2}, is exact; {@code 2^k} is added to the
+     * exponent field. Eleven instructions, none of them a division or a table lookup.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector shifted = x.fma(LOG2E, ROUND_MAGIC);
-        IntVector n = shifted.reinterpretAsInts(); // low mantissa bits hold n (the magic's bits shift out below)
-        FloatVector k = shifted.sub(ROUND_MAGIC);
-        FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector r2 = r.mul(r);
-        FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(F, P2));
-        p = p.fma(r, FloatVector.broadcast(F, P3));
-        p = p.fma(r, FloatVector.broadcast(F, P4));
-        p = p.fma(r, FloatVector.broadcast(F, P5));
-        p = p.fma(r2, r).add(1f);
-        // Multiply by 2^n by adding n to the exponent field.
-        IntVector pow2 = n.lanewise(VectorOperators.LSHL, 23);
+    static FloatVector exp2(FloatVector y) {
+        FloatVector shifted = y.add(ROUND_MAGIC);
+        FloatVector f = y.sub(shifted.sub(ROUND_MAGIC));
+        FloatVector p = f.fma(Q5, Q4)
+                .fma(f, FloatVector.broadcast(F, Q3))
+                .fma(f, FloatVector.broadcast(F, Q2))
+                .fma(f, FloatVector.broadcast(F, Q1))
+                .fma(f, FloatVector.broadcast(F, 1f));
+        IntVector pow2 = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
         return p.reinterpretAsInts().add(pow2).reinterpretAsFloats();
     }
 
-    /** Lanes below {@link #EXP_LOW} (including -inf) become {@link #EXP_LOW}; NaN-free inputs assumed. */
-    static FloatVector clampLow(FloatVector x) {
-        return x.blend(EXP_LOW, x.compare(VectorOperators.LT, EXP_LOW));
-    }
-
-    /** Lane-wise max for NaN-free input: one compare and one blend instead of Java's NaN-aware max. */
-    static FloatVector max(FloatVector a, FloatVector b) {
-        return a.blend(b, a.compare(VectorOperators.LT, b));
+    /**
+     * Lanes below {@link #EXP2_LOW}, {@code -inf} and NaN become {@link #EXP2_LOW}, for inputs that are negative or
+     * {@code -0.0}. One signed integer minimum does it: for negative floats the bit patterns order the other way
+     * round, and every NaN or positive pattern is larger than {@code EXP2_LOW}'s (Java's float max/min, with
+     * their NaN and signed-zero rules, take six instructions).
+     */
+    static FloatVector clampLow(FloatVector negative) {
+        return negative.reinterpretAsInts()
+                .lanewise(VectorOperators.MIN, IntVector.broadcast(I, EXP2_LOW_BITS))
+                .reinterpretAsFloats();
     }
 
     /**

@@ -7,33 +7,39 @@ import java.nio.ShortBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The CPU backend: one fused pass per row on {@code jdk.incubator.vector}, reading each logit once, with rows
- * (and, when there are fewer rows than threads, column spans of a row) spread over a fixed number of threads.
+ * The CPU backend on {@code jdk.incubator.vector}: each logit is read from memory once, with rows (and, when there
+ * are fewer rows than threads, column spans of a row) spread over a fixed number of threads.
  *
- * <p>Each lane keeps its own running maximum, {@code s} and {@code t} in float32 over a chunk of
- * {@value #CHUNK} columns (at most 512 terms per lane, which bounds the float rounding); chunks, lanes and
- * threads are then merged in double ({@link SoftmaxPartial}). Logits are compared and subtracted in their
- * raw scale and multiplied by {@code 1/T} afterwards, so {@code z - max} stays exact where it matters.
+ * <p>A row is cut into chunks of {@value #CHUNK} columns and processed as a two-stage pipeline: one loop computes
+ * the exponential sums of chunk {@code k}, which is already in L1, against a maximum that is known to bound it,
+ * while it scans chunk {@code k + 1} from memory for that chunk's maximum. Compared with an online softmax that
+ * rescales lane by lane, the exponential loop has no compare, blend or branch per element, and the memory stream
+ * of the next chunk overlaps the arithmetic of this one. Chunk sums are float32 (128 terms per accumulator) and
+ * are merged in double ({@link SoftmaxPartial}).
  *
- * <p>Direct buffers are read by bulk-copying one chunk at a time into a thread-local array that stays in L1:
- * the Java 21 target has no final {@code MemorySegment} API to load vectors from native memory, and a chunk
- * copy costs a fraction of the exp work while leaving memory traffic at one read per logit.
+ * <p>The exponential is {@code 2^y} with {@code y = x c - b}, {@code c = log2(e) / T}, one FMA per element, and
+ * {@code b} the float just above {@code m c} for the running maximum {@code m}, so {@code y < 0} for every
+ * {@code x <= m}. The offset between {@code b} and the exact {@code m c} is taken out again in double, so
+ * logsumexp keeps the full precision of {@code m / T} even for logits of 1e4 at temperature 0.3.
+ *
+ * <p>Direct buffers are bulk-copied one chunk at a time into a thread-local array (the Java 21 target has no final
+ * {@code MemorySegment} API to load vectors from native memory); the copy is the one read from memory, and the
+ * loops then run on L1. float16 rows are widened the same way.
  */
 public final class VectorSignalKernel implements SignalKernel {
-    /** Columns per float32 accumulation chunk; a multiple of every block size. */
-    static final int CHUNK = 8192;
+    /** Columns per chunk: the chunk being summed and the next one being scanned (2 x 16 KB) stay in a 48 KB L1. */
+    static final int CHUNK = 4096;
 
     private static final int LANES = F.length();
-    /** The vectorised part of a chunk is an even number of vectors (two streams); the rest is done in double. */
+    /** Loops take two vectors per iteration (two independent dependency chains); shorter tails go to double. */
     private static final int BLOCK = 2 * LANES;
+    private static final double LN2 = Math.log(2);
+    private static final double LOG2E = 1 / LN2;
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
-    private static final ThreadLocal<float[]> LANE_STATE = ThreadLocal.withInitial(() -> new float[11 * LANES]);
-    private static final ThreadLocal<short[]> HALF_SCRATCH = ThreadLocal.withInitial(() -> new short[CHUNK]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int threads;
     private final ForkJoinPool pool;
@@ -97,204 +103,270 @@ public final class VectorSignalKernel implements SignalKernel {
     /** Signals of columns {@code [from, from + width)} (clipped to the row) of one row. */
     private static SoftmaxPartial span(LogitRows logits, int row, int from, int width, double invT) {
         SoftmaxPartial p = new SoftmaxPartial();
-        startSpan();
         int to = Math.min(logits.vocab(), from + width);
+        if (from >= to) {
+            return p;
+        }
+        Scratch scratch = SCRATCH.get();
+        Chunk cur = scratch.a;
+        Chunk next = scratch.b;
         long rowStart = (long) row * logits.vocab();
-        for (int c = from; c < to; c += CHUNK) {
-            int len = Math.min(CHUNK, to - c);
-            switch (logits) {
-                case LogitRows.F32Array a -> accumulate(a.data(), a.offset() + (int) rowStart + c, len, c, invT, p);
-                case LogitRows.F32Buffer b -> {
-                    FloatBuffer buf = b.data();
-                    if (buf.hasArray()) {
-                        accumulate(buf.array(), buf.arrayOffset() + (int) rowStart + c, len, c, invT, p);
-                    } else {
-                        float[] scratch = SCRATCH.get();
-                        buf.get((int) rowStart + c, scratch, 0, len);
-                        accumulate(scratch, 0, len, c, invT, p);
+        float c = (float) (invT * LOG2E);
+        cur.load(logits, rowStart, from, Math.min(CHUNK, to - from));
+        float curMax = cur.max();
+        float m = Float.NEGATIVE_INFINITY; // running maximum of the raw logits, exact
+        double scale = 1; // 2^-o for the current m, see below
+        double o = 0;
+        float negB = 0;
+        boolean inFloatRange = true;
+        for (int col = from; col < to; col += CHUNK) {
+            boolean hasNext = col + CHUNK < to;
+            if (hasNext) {
+                next.load(logits, rowStart, col + CHUNK, Math.min(CHUNK, to - col - CHUNK));
+            }
+            int argmax = p.argmax;
+            if (curMax > m || argmax < 0) {
+                argmax = col + cur.firstIndexOf(curMax);
+                if (curMax > m) {
+                    m = curMax;
+                    if (m != Float.NEGATIVE_INFINITY) {
+                        float b = Math.nextUp((float) ((double) m * c));
+                        o = (double) m * c - b; // y = (x - m) c + o, exactly, before y is rounded
+                        scale = Math.exp(-o * LN2);
+                        negB = -b;
+                        // Logits beyond about 1e38 T (or +inf) leave float range once scaled: double loop.
+                        inFloatRange = Float.isFinite(b) && Double.isFinite(scale);
                     }
                 }
-                case LogitRows.F16Buffer h -> {
-                    float[] scratch = SCRATCH.get();
-                    widenHalf(h.data(), (int) rowStart + c, len, scratch);
-                    accumulate(scratch, 0, len, c, invT, p);
-                }
             }
+            float nextMax;
+            if (m == Float.NEGATIVE_INFINITY) {
+                // Every entry so far is -inf: nothing to exponentiate, only the first column and the sum to keep.
+                nextMax = hasNext ? next.max() : Float.NEGATIVE_INFINITY;
+                p.merge(Double.NEGATIVE_INFINITY, 0, 0, cur.sum() * invT, argmax);
+            } else {
+                double[] sums = scratch.sums;
+                int doubleFrom;
+                if (inFloatRange) {
+                    nextMax = cur.sums(hasNext ? next : null, c, negB, sums);
+                    // In z = x / T units the weights are exp(z - m/T) = 2^((x - m) c) = 2^(y - o), and
+                    // z - m/T = (y - o) ln 2.
+                    double s2 = sums[0];
+                    double t2 = sums[1];
+                    sums[0] = s2 * scale;
+                    sums[1] = LN2 * scale * (t2 - o * s2);
+                    doubleFrom = cur.vectorLength;
+                } else {
+                    nextMax = hasNext ? next.max() : Float.NEGATIVE_INFINITY;
+                    sums[0] = 0;
+                    sums[1] = 0;
+                    sums[2] = 0;
+                    doubleFrom = 0;
+                }
+                cur.addInDouble(doubleFrom, m, invT, sums);
+                p.merge(m * invT, sums[0], sums[1], sums[2] * invT, argmax);
+            }
+            Chunk done = cur;
+            cur = next;
+            next = done;
+            curMax = nextMax;
+        }
+        if (Double.isNaN(p.sum)) {
+            // A NaN logit: the exponential loop clamps it away, so say so here, as the scalar reference does.
+            p.s = Double.NaN;
         }
         return p;
     }
 
-    /** float16 bits {@code [index, index + len)} of the buffer into {@code dst[0..len)}. */
-    private static void widenHalf(ShortBuffer buf, int index, int len, float[] dst) {
-        short[] src;
+    /**
+     * Exponential sums of {@code cur[curOff..curOff + len)} into {@code sums} (sum of {@code 2^y}, of
+     * {@code 2^y y}, of {@code x}, with {@code y = x c + negB} clamped at {@link VectorMath#EXP2_LOW}), while
+     * returning the maximum of {@code next[nextOff..nextOff + len)}. {@code len} is a multiple of {@link #BLOCK}.
+     *
+     * <p>One loop and two {@code exp2} sites: C2 then compiles it whole to vector code whatever profile it sees
+     * first (more call sites ran out of inlining budget and fell back to boxed vectors).
+     */
+    static float sumsAndNextMax(float[] cur, int curOff, float[] next, int nextOff, int len, float c, float negB,
+            double[] sums) {
+        FloatVector vc = FloatVector.broadcast(F, c);
+        FloatVector vb = FloatVector.broadcast(F, negB);
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector t0 = s0;
+        FloatVector t1 = s0;
+        FloatVector sum0 = s0;
+        FloatVector sum1 = s0;
+        FloatVector max0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector max1 = max0;
+        for (int i = 0; i < len; i += BLOCK) {
+            FloatVector n0 = FloatVector.fromArray(F, next, nextOff + i);
+            FloatVector n1 = FloatVector.fromArray(F, next, nextOff + i + LANES);
+            max0 = max0.blend(n0, max0.compare(VectorOperators.LT, n0));
+            max1 = max1.blend(n1, max1.compare(VectorOperators.LT, n1));
+            FloatVector x0 = FloatVector.fromArray(F, cur, curOff + i);
+            FloatVector x1 = FloatVector.fromArray(F, cur, curOff + i + LANES);
+            sum0 = sum0.add(x0);
+            sum1 = sum1.add(x1);
+            FloatVector y0 = VectorMath.clampLow(x0.fma(vc, vb));
+            FloatVector y1 = VectorMath.clampLow(x1.fma(vc, vb));
+            FloatVector e0 = VectorMath.exp2(y0);
+            FloatVector e1 = VectorMath.exp2(y1);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+            t0 = e0.fma(y0, t0);
+            t1 = e1.fma(y1, t1);
+        }
+        sums[0] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        sums[1] = t0.add(t1).reduceLanes(VectorOperators.ADD);
+        sums[2] = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+        return max0.blend(max1, max0.compare(VectorOperators.LT, max1)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** The maximum of {@code a[off..off + len)}, {@code len} a multiple of {@link #BLOCK}; -inf when empty. */
+    static float blockMax(float[] a, int off, int len) {
+        FloatVector max0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector max1 = max0;
+        for (int i = 0; i < len; i += BLOCK) {
+            FloatVector x0 = FloatVector.fromArray(F, a, off + i);
+            FloatVector x1 = FloatVector.fromArray(F, a, off + i + LANES);
+            max0 = max0.blend(x0, max0.compare(VectorOperators.LT, x0));
+            max1 = max1.blend(x1, max1.compare(VectorOperators.LT, x1));
+        }
+        return max0.blend(max1, max0.compare(VectorOperators.LT, max1)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** One chunk of a row: where its columns are ({@code data[offset..offset + length)}) and a buffer to stage them. */
+    private static final class Chunk {
+        final float[] staging = new float[CHUNK];
+        final short[] halfStaging = new short[CHUNK];
+        float[] data;
         int offset;
-        if (buf.hasArray()) {
-            src = buf.array();
-            offset = buf.arrayOffset() + index;
-        } else {
-            src = HALF_SCRATCH.get();
-            offset = 0;
-            buf.get(index, src, 0, len);
-        }
-        int i = 0;
-        for (int upper = len - LANES; i <= upper; i += LANES) {
-            VectorMath.halfToFloat(src, offset + i, dst, i);
-        }
-        for (; i < len; i++) {
-            dst[i] = Float.float16ToFloat(src[offset + i]);
-        }
-    }
+        int length;
+        /** The vectorised prefix: whole blocks; the rest (under {@link #BLOCK} columns) is done in double. */
+        int vectorLength;
 
-    /** Resets the lane maxima carried from chunk to chunk within a span. */
-    static void startSpan() {
-        java.util.Arrays.fill(LANE_STATE.get(), 0, LANES, -Float.MAX_VALUE);
-    }
-
-    /**
-     * Folds {@code a[start..start + len)}, which are columns {@code col0..}, into {@code p}: whole blocks with
-     * vectors, the tail (shorter than a block) one element at a time in double.
-     */
-    static void accumulate(float[] a, int start, int len, int col0, double invT, SoftmaxPartial p) {
-        int vectorLen = len - len % BLOCK;
-        if (vectorLen > 0) {
-            accumulateBlocks(a, start, vectorLen, col0, invT, p);
+        /** Points at columns {@code [col, col + len)} of the row starting at {@code rowStart}, copying if needed. */
+        void load(LogitRows logits, long rowStart, int col, int len) {
+            int index = (int) (rowStart + col);
+            switch (logits) {
+                case LogitRows.F32Array a -> {
+                    data = a.data();
+                    offset = a.offset() + index;
+                }
+                case LogitRows.F32Buffer b -> {
+                    FloatBuffer buf = b.data();
+                    if (buf.hasArray()) {
+                        data = buf.array();
+                        offset = buf.arrayOffset() + index;
+                    } else {
+                        buf.get(index, staging, 0, len);
+                        data = staging;
+                        offset = 0;
+                    }
+                }
+                case LogitRows.F16Buffer h -> {
+                    widenHalf(h.data(), index, len);
+                    data = staging;
+                    offset = 0;
+                }
+            }
+            length = len;
+            vectorLength = len - len % BLOCK;
         }
-        for (int i = vectorLen; i < len; i++) {
-            p.add(a[start + i] * invT, col0 + i);
-        }
-    }
 
-    private static void accumulateBlocks(float[] a, int start, int len, int col0, double invT, SoftmaxPartial p) {
-        FloatVector vInvT = FloatVector.broadcast(F, (float) invT);
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        float[] lanes = LANE_STATE.get();
-        // Two independent streams over the two halves of the chunk: two dependency chains and two memory streams
-        // in flight (measured 1.25e9 -> 1.67e9 logits per CPU-second once rows no longer fit in L2).
-        int half = len / 2;
-        int b = start + half;
-        // Lane maxima carry over from the span's earlier chunks, so after the first chunk a new lane maximum (and
-        // its rescale) is rare. They start at -FLT_MAX rather than -inf, so x - max is never -inf - -inf = NaN.
-        FloatVector maxA = FloatVector.fromArray(F, lanes, 0);
-        FloatVector maxB = maxA;
-        FloatVector sA = FloatVector.zero(F);
-        FloatVector tA = FloatVector.zero(F);
-        FloatVector sumA = FloatVector.zero(F);
-        FloatVector sB = sA;
-        FloatVector tB = sA;
-        FloatVector sumB = sA;
-        // Per lane, where its maximum first occurs, as the vector's offset in its stream: below CHUNK, so exact in
-        // a float, which keeps the loop free of float-to-int mask casts (C2 does not intrinsify those here).
-        FloatVector atA = FloatVector.broadcast(F, -1);
-        FloatVector atB = atA;
-        // One vector per stream per iteration, and nothing but force-inlined vector calls on the rare path: C2
-        // then compiles the whole loop to vector code whatever profile it sees first. (A hand-unrolled body, or
-        // an exp call on the rare path, ran out of inlining budget or went cold, and fell back to boxed vectors.)
-        for (int i = 0; i < half; i += LANES) {
-            FloatVector xA = FloatVector.fromArray(F, a, start + i);
-            FloatVector xB = FloatVector.fromArray(F, a, b + i);
-            sumA = sumA.add(xA);
-            sumB = sumB.add(xB);
-            // d = (x - max) / T against the maximum so far: <= 0, except in lanes where x is a new maximum. There
-            // -d = (max - x) / T is the exponent that rescales the lane's sums, so exp(-|d|) serves both cases.
-            FloatVector dA = xA.sub(maxA).mul(vInvT);
-            FloatVector dB = xB.sub(maxB).mul(vInvT);
-            VectorMask<Float> risesA = xA.compare(VectorOperators.GT, maxA);
-            VectorMask<Float> risesB = xB.compare(VectorOperators.GT, maxB);
-            FloatVector argA = VectorMath.clampLow(dA.abs().neg());
-            FloatVector argB = VectorMath.clampLow(dB.abs().neg());
-            FloatVector eA = VectorMath.exp(argA);
-            FloatVector eB = VectorMath.exp(argB);
-            if (risesA.or(risesB).anyTrue()) {
-                // Rising lanes: s <- s exp(-d) + 1 (x itself weighs exp(0)), t <- exp(-d) (t - d s) (x adds 0).
-                FloatVector sRiseA = sA.fma(eA, one);
-                FloatVector tRiseA = eA.mul(argA.fma(sA, tA));
-                sA = sA.add(eA).blend(sRiseA, risesA);
-                tA = eA.fma(argA, tA).blend(tRiseA, risesA);
-                maxA = maxA.blend(xA, risesA);
-                atA = atA.blend((float) i, risesA);
-                FloatVector sRiseB = sB.fma(eB, one);
-                FloatVector tRiseB = eB.mul(argB.fma(sB, tB));
-                sB = sB.add(eB).blend(sRiseB, risesB);
-                tB = eB.fma(argB, tB).blend(tRiseB, risesB);
-                maxB = maxB.blend(xB, risesB);
-                atB = atB.blend((float) i, risesB);
+        private void widenHalf(ShortBuffer buf, int index, int len) {
+            short[] src;
+            int srcOffset;
+            if (buf.hasArray()) {
+                src = buf.array();
+                srcOffset = buf.arrayOffset() + index;
             } else {
-                sA = sA.add(eA);
-                tA = eA.fma(argA, tA);
-                sB = sB.add(eB);
-                tB = eB.fma(argB, tB);
+                src = halfStaging;
+                srcOffset = 0;
+                buf.get(index, src, 0, len);
+            }
+            int i = 0;
+            for (int upper = len - LANES; i <= upper; i += LANES) {
+                VectorMath.halfToFloat(src, srcOffset + i, staging, i);
+            }
+            for (; i < len; i++) {
+                staging[i] = Float.float16ToFloat(src[srcOffset + i]);
             }
         }
-        // Hand the lanes over in an array: passing vectors to a call that is not inlined would box them.
-        maxA.intoArray(lanes, LANES);
-        sA.intoArray(lanes, 2 * LANES);
-        tA.intoArray(lanes, 3 * LANES);
-        sumA.intoArray(lanes, 4 * LANES);
-        atA.intoArray(lanes, 5 * LANES);
-        maxB.intoArray(lanes, 6 * LANES);
-        sB.intoArray(lanes, 7 * LANES);
-        tB.intoArray(lanes, 8 * LANES);
-        sumB.intoArray(lanes, 9 * LANES);
-        atB.intoArray(lanes, 10 * LANES);
-        for (int l = 0; l < LANES; l++) {
-            lanes[l] = Math.max(lanes[LANES + l], lanes[6 * LANES + l]); // carried to the next chunk
-        }
-        reduceLanes(a, start, half, col0, invT, lanes, LANES, p);
-        reduceLanes(a, b, half, col0 + half, invT, lanes, 6 * LANES, p);
-    }
 
-    /**
-     * Merges the lanes of one stream ({@code a[start..start + len)}, columns from {@code col0}) into {@code p}, in
-     * double: each lane is rescaled to the stream's maximum. Lane state is at {@code lanes[base..]}: max, s, t,
-     * sum and the offset of the maximum, {@code LANES} values each.
-     */
-    private static void reduceLanes(float[] a, int start, int len, int col0, double invT, float[] lanes, int base,
-            SoftmaxPartial p) {
-        float streamMax = -Float.MAX_VALUE;
-        for (int l = 0; l < LANES; l++) {
-            streamMax = Math.max(streamMax, lanes[base + l]);
+        /** The maximum, ignoring NaN (as the vector compare does). */
+        float max() {
+            return Math.max(blockMax(data, offset, vectorLength), tailMax(vectorLength));
         }
-        double streamS = 0;
-        double streamT = 0;
-        double streamSum = 0;
-        int argmax = Integer.MAX_VALUE;
-        for (int l = 0; l < LANES; l++) {
-            double laneMax = lanes[base + l];
-            double s = lanes[base + LANES + l];
-            double t = lanes[base + 2 * LANES + l];
-            streamSum += lanes[base + 3 * LANES + l];
-            if (s > 0) {
-                double d = (laneMax - streamMax) * invT;
-                double scale = Math.exp(d);
-                streamS += s * scale;
-                streamT += scale * (t + d * s);
+
+        float tailMax(int from) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = from; i < length; i++) {
+                float x = data[offset + i];
+                if (x > max) {
+                    max = x;
+                }
             }
-            float at = lanes[base + 4 * LANES + l];
-            if (laneMax == streamMax && at >= 0) {
-                argmax = Math.min(argmax, start + (int) at + l);
+            return max;
+        }
+
+        /** Adds columns {@code [from, length)} to {@code sums} (s, t in z units against {@code m}, sum of x) in double. */
+        void addInDouble(int from, float m, double invT, double[] sums) {
+            for (int i = from; i < length; i++) {
+                double x = data[offset + i];
+                sums[2] += x;
+                if (x != Double.NEGATIVE_INFINITY) {
+                    double d = (x - m) * invT;
+                    double e = Math.exp(d);
+                    sums[0] += e;
+                    sums[1] += e * d;
+                }
             }
         }
-        if (argmax == Integer.MAX_VALUE && streamMax > -Float.MAX_VALUE) {
-            // The maximum was carried in from an earlier chunk and not reached here: p already holds a maximum at
-            // least this large with its first column, and a merge with a maximum no larger keeps it.
-            p.merge((double) streamMax * invT, streamS, streamT, streamSum * invT, col0);
-            return;
+
+        double sum() {
+            double sum = 0;
+            for (int i = 0; i < length; i++) {
+                sum += data[offset + i];
+            }
+            return sum;
         }
-        if (argmax == Integer.MAX_VALUE) {
-            // No lane rose above the -FLT_MAX start: every entry so far is -inf (or -FLT_MAX itself).
-            argmax = start;
-            for (int i = start; i < start + len; i++) {
-                if (a[i] == streamMax) {
-                    argmax = i;
+
+        /** The first column (from 0) holding {@code value}; 0 when none does (a chunk of NaN). */
+        int firstIndexOf(float value) {
+            FloatVector v = FloatVector.broadcast(F, value);
+            int i = 0;
+            for (int upper = length - LANES; i <= upper; i += LANES) {
+                if (FloatVector.fromArray(F, data, offset + i).compare(VectorOperators.EQ, v).anyTrue()) {
                     break;
                 }
             }
-            if (a[argmax] == Float.NEGATIVE_INFINITY) {
-                p.merge(Double.NEGATIVE_INFINITY, 0, 0, streamSum * invT, col0 + argmax - start);
-                return;
+            while (i < length && data[offset + i] != value) {
+                i++;
             }
+            return i < length ? i : 0;
         }
-        p.merge((double) streamMax * invT, streamS, streamT, streamSum * invT, col0 + argmax - start);
+
+        /**
+         * The exponential sums of this chunk's vector part (see {@link #sumsAndNextMax}), returning the maximum of
+         * {@code next} (or -inf without one). When {@code next} is shorter (the row's last chunk) its maximum is
+         * taken in a loop of its own and this chunk is paired with itself.
+         */
+        float sums(Chunk next, float c, float negB, double[] sums) {
+            if (next != null && next.vectorLength == vectorLength) {
+                float nextMax = sumsAndNextMax(data, offset, next.data, next.offset, vectorLength, c, negB, sums);
+                return Math.max(nextMax, next.tailMax(next.vectorLength));
+            }
+            sumsAndNextMax(data, offset, data, offset, vectorLength, c, negB, sums);
+            return next == null ? Float.NEGATIVE_INFINITY : next.max();
+        }
+    }
+
+    /** Per-thread buffers: two chunks that swap roles, and the sums handed back from the vector loop. */
+    private static final class Scratch {
+        final Chunk a = new Chunk();
+        final Chunk b = new Chunk();
+        final double[] sums = new double[3];
     }
 
     private static int ceilDiv(int a, int b) {

@@ -109,6 +109,43 @@ class SignalKernelEdgeCasesTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void aNaNOrPlusInfinityLogitMakesLogsumexpNonFinite(SignalKernel kernel) {
+        // The rollout engine ends a row with finish_reason non_finite on exactly this signal, so every backend
+        // must raise it, wherever in the row (first chunk, a later chunk, the scalar tail) the bad value sits.
+        int vocab = 10007;
+        for (int at : new int[] {0, 5000, vocab - 1}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+                float[] row = new float[vocab];
+                java.util.Random random = new java.util.Random(at);
+                for (int i = 0; i < vocab; i++) {
+                    row[i] = (float) random.nextGaussian();
+                }
+                row[at] = bad;
+                SignalBatch out = new SignalBatch(1);
+                kernel.compute(LogitRows.of(row, 1, vocab), 1, null, out);
+                assertThat(Double.isFinite(out.logsumexp[0])).as("%s at %d", bad, at).isFalse();
+            }
+        }
+        kernel.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void logitsNearTheFloatLimitKeepTheirSignals(SignalKernel kernel) {
+        // At temperature 0.3, 1e38 / T overflows float: backends that scale in float32 must notice and not
+        // report an overflow the logits do not have.
+        float[] row = {3e38f, -3e38f, 2.9e38f, 1f, 3e38f};
+        SignalBatch out = new SignalBatch(1);
+        kernel.compute(LogitRows.of(row, 1, row.length), 0.3, new int[] {2}, out);
+        double lse = 3e38 / 0.3 + Math.log(2);
+        assertThat(out.logsumexp[0]).isCloseTo(lse, within(lse * 1e-6));
+        assertThat(out.entropy[0]).isCloseTo(Math.log(2), within(1e-4));
+        assertThat(out.argmax[0]).isZero();
+        kernel.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void badCallsAreRejectedWithTheReason(SignalKernel kernel) {
         LogitRows two = LogitRows.of(new float[6], 2, 3);
         assertThatThrownBy(() -> kernel.compute(two, 0, null, new SignalBatch(2)))
