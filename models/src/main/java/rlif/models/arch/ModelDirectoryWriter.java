@@ -15,6 +15,7 @@ import java.util.Map;
 import rlif.models.BadInputException;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.io.AtomicFiles;
+import rlif.models.io.ContainedPaths;
 import rlif.models.tensor.DType;
 
 /**
@@ -111,8 +112,11 @@ public final class ModelDirectoryWriter {
             throw new BadInputException("tokenizer directory " + tokenizerDir + " does not exist");
         }
         for (String name : concat(TOKENIZER_FILES, "generation_config.json")) {
-            Path src = tokenizerDir.resolve(name);
-            if (Files.isRegularFile(src)) {
+            if (Files.exists(tokenizerDir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // The source folder is as untrusted as the checkpoint: a tokenizer.json that is a symlink to
+                // some other file of the user's must not be copied into a model directory that may be shared.
+                Path src = ContainedPaths.resolve(tokenizerDir, tokenizerDir, name, "tokenizer file",
+                        "tokenizer directory " + tokenizerDir);
                 Files.copy(src, stage.resolve(name));
             }
         }

@@ -1,6 +1,7 @@
 package rlif.models.arch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,5 +108,19 @@ class ModelDirectoryWriterTest {
     @Test
     void gpt2RoundTrips() throws Exception {
         roundTrip(TinyCheckpoints.Variant.GPT2, DType.F32);
+    }
+    @Test
+    void aTokenizerFileSymlinkedOutOfItsFolderIsRefusedAndNothingIsWritten() throws Exception {
+        DecoderConfig config = TinyCheckpoints.Variant.values()[0].config();
+        GraphBuilder graph = Decoders.build(config, WeightSource.of(TinyCheckpoints.weights(config, 3), "test"),
+                DecoderOptions.inference(DType.F32));
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "not a tokenizer");
+        Path tokenizerDir = Files.createDirectories(tmp.resolve("downloaded"));
+        Files.createSymbolicLink(tokenizerDir.resolve("tokenizer.json"), secret);
+        Path out = tmp.resolve("model");
+        assertThatThrownBy(() -> ModelDirectoryWriter.of(config, graph).tokenizerFrom(tokenizerDir).write(out))
+                .isInstanceOf(rlif.models.BadInputException.class)
+                .hasMessageContaining("tokenizer file 'tokenizer.json' leaves the model directory");
+        assertThat(out).doesNotExist();
     }
 }
