@@ -4,9 +4,14 @@ import static rlif.kernels.VectorMath.F;
 
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import java.util.Collections;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -15,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>A row is cut into chunks of {@value #CHUNK} columns and processed as a two-stage pipeline: one loop computes
  * the exponential sums of chunk {@code k}, which is already in L1, against a maximum that is known to bound it,
- * while it scans chunk {@code k + 1} from memory for that chunk's maximum. Compared with an online softmax that
+ * while it scans chunk {@code k + 1} from memory for that chunk's maximum (an integer max of the bit patterns). Compared with an online softmax that
  * rescales lane by lane, the exponential loop has no compare, blend or branch per element, and the memory stream
  * of the next chunk overlaps the arithmetic of this one. Chunk sums are float32 (128 terms per accumulator) and
  * are merged in double ({@link SoftmaxPartial}).
@@ -85,9 +90,25 @@ public final class VectorSignalKernel implements SignalKernel {
                 partials[u] = span(logits, u / spans, (u % spans) * spanWidth, spanWidth, invT);
             }
         } else {
-            pool.submit(() -> IntStream.range(0, partials.length).parallel()
-                            .forEach(u -> partials[u] = span(logits, u / spans, (u % spans) * spanWidth, spanWidth, invT)))
-                    .join();
+            // Each worker takes the next span as it finishes one: on a shared or hybrid machine the cores do not
+            // run at the same speed, and pre-split halves would leave the faster one idle at the end.
+            AtomicInteger nextSpan = new AtomicInteger();
+            Callable<Void> worker = () -> {
+                for (int u; (u = nextSpan.getAndIncrement()) < partials.length; ) {
+                    partials[u] = span(logits, u / spans, (u % spans) * spanWidth, spanWidth, invT);
+                }
+                return null;
+            };
+            for (Future<Void> done : pool.invokeAll(Collections.nCopies(Math.min(threads, partials.length), worker))) {
+                try {
+                    done.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while computing signals", e);
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
         }
         for (int r = 0; r < rows; r++) {
             SoftmaxPartial row = partials[r * spans];
@@ -181,12 +202,17 @@ public final class VectorSignalKernel implements SignalKernel {
     /**
      * Exponential sums of {@code cur[curOff..curOff + len)} into {@code sums} (sum of {@code 2^y}, of
      * {@code 2^y y}, of {@code x}, with {@code y = x c + negB} clamped at {@link VectorMath#EXP2_LOW}), while
-     * returning the maximum of {@code next[nextOff..nextOff + len)}. {@code len} is a multiple of {@link #BLOCK}.
+     * scanning {@code next[nextOff..nextOff + len)}. {@code len} is a multiple of {@link #BLOCK}.
+     *
+     * <p>Returns the largest bit pattern of {@code next} as a signed int, one integer max per vector instead of a
+     * float compare and blend: when some value is {@code >= +0.0} that pattern is the float maximum (non-negative
+     * floats order like their bits, and every negative float's bits are a negative int). When it is negative (all
+     * values negative) or a NaN, the caller takes the maximum again with float compares.
      *
      * <p>One loop and two {@code exp2} sites: C2 then compiles it whole to vector code whatever profile it sees
      * first (more call sites ran out of inlining budget and fell back to boxed vectors).
      */
-    static float sumsAndNextMax(float[] cur, int curOff, float[] next, int nextOff, int len, float c, float negB,
+    static int sumsAndNextMaxBits(float[] cur, int curOff, float[] next, int nextOff, int len, float c, float negB,
             double[] sums) {
         FloatVector vc = FloatVector.broadcast(F, c);
         FloatVector vb = FloatVector.broadcast(F, negB);
@@ -196,13 +222,12 @@ public final class VectorSignalKernel implements SignalKernel {
         FloatVector t1 = s0;
         FloatVector sum0 = s0;
         FloatVector sum1 = s0;
-        FloatVector max0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        FloatVector max1 = max0;
+        IntVector max0 = IntVector.broadcast(VectorMath.I, Integer.MIN_VALUE);
+        IntVector max1 = max0;
         for (int i = 0; i < len; i += BLOCK) {
-            FloatVector n0 = FloatVector.fromArray(F, next, nextOff + i);
-            FloatVector n1 = FloatVector.fromArray(F, next, nextOff + i + LANES);
-            max0 = max0.blend(n0, max0.compare(VectorOperators.LT, n0));
-            max1 = max1.blend(n1, max1.compare(VectorOperators.LT, n1));
+            max0 = max0.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, next, nextOff + i).reinterpretAsInts());
+            max1 = max1.lanewise(VectorOperators.MAX,
+                    FloatVector.fromArray(F, next, nextOff + i + LANES).reinterpretAsInts());
             FloatVector x0 = FloatVector.fromArray(F, cur, curOff + i);
             FloatVector x1 = FloatVector.fromArray(F, cur, curOff + i + LANES);
             sum0 = sum0.add(x0);
@@ -219,7 +244,7 @@ public final class VectorSignalKernel implements SignalKernel {
         sums[0] = s0.add(s1).reduceLanes(VectorOperators.ADD);
         sums[1] = t0.add(t1).reduceLanes(VectorOperators.ADD);
         sums[2] = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
-        return max0.blend(max1, max0.compare(VectorOperators.LT, max1)).reduceLanes(VectorOperators.MAX);
+        return max0.lanewise(VectorOperators.MAX, max1).reduceLanes(VectorOperators.MAX);
     }
 
     /** The maximum of {@code a[off..off + len)}, {@code len} a multiple of {@link #BLOCK}; -inf when empty. */
@@ -348,16 +373,21 @@ public final class VectorSignalKernel implements SignalKernel {
         }
 
         /**
-         * The exponential sums of this chunk's vector part (see {@link #sumsAndNextMax}), returning the maximum of
+         * The exponential sums of this chunk's vector part (see {@link #sumsAndNextMaxBits}), returning the maximum of
          * {@code next} (or -inf without one). When {@code next} is shorter (the row's last chunk) its maximum is
          * taken in a loop of its own and this chunk is paired with itself.
          */
         float sums(Chunk next, float c, float negB, double[] sums) {
             if (next != null && next.vectorLength == vectorLength) {
-                float nextMax = sumsAndNextMax(data, offset, next.data, next.offset, vectorLength, c, negB, sums);
+                int bits = sumsAndNextMaxBits(data, offset, next.data, next.offset, vectorLength, c, negB, sums);
+                float nextMax = Float.intBitsToFloat(bits);
+                if (bits < 0 || Float.isNaN(nextMax)) {
+                    // All negative, or a NaN: the integer order does not hold; a second scan, from L1 now.
+                    nextMax = blockMax(next.data, next.offset, next.vectorLength);
+                }
                 return Math.max(nextMax, next.tailMax(next.vectorLength));
             }
-            sumsAndNextMax(data, offset, data, offset, vectorLength, c, negB, sums);
+            sumsAndNextMaxBits(data, offset, data, offset, vectorLength, c, negB, sums);
             return next == null ? Float.NEGATIVE_INFINITY : next.max();
         }
     }

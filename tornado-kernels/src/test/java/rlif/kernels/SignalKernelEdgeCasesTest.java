@@ -146,6 +146,29 @@ class SignalKernelEdgeCasesTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void allNegativeRowsFindTheirMaximumInALaterChunk(SignalKernel kernel) {
+        // GPT-2-like logits are all negative; the vector backend's integer max of bit patterns is wrong for them
+        // and must fall back to float compares. The maximum sits in the fourth 4096-column chunk.
+        int vocab = 20000;
+        float[] row = new float[vocab];
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < vocab; i++) {
+            row[i] = -1f - 49f * random.nextFloat();
+        }
+        row[13000] = -0.5f;
+        row[17000] = -0.5f;
+        SignalBatch out = new SignalBatch(1);
+        kernel.compute(LogitRows.of(row, 1, vocab), 0.7, new int[] {4}, out);
+        TwoPassReference ref = TwoPassReference.of(row, 0.7, 4);
+        assertThat(out.argmax[0]).isEqualTo(13000);
+        assertThat(out.logsumexp[0]).isCloseTo(ref.logsumexp(), within(1e-4));
+        assertThat(out.entropy[0]).isCloseTo(ref.entropy(), within(1e-4 * (1 + 2 * ref.entropy())));
+        assertThat(out.chosenLogprob[0]).isCloseTo(ref.chosenLogprob(), within(1e-4));
+        kernel.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void badCallsAreRejectedWithTheReason(SignalKernel kernel) {
         LogitRows two = LogitRows.of(new float[6], 2, 3);
         assertThatThrownBy(() -> kernel.compute(two, 0, null, new SignalBatch(2)))

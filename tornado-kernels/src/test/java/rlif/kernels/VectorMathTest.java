@@ -11,8 +11,8 @@ class VectorMathTest {
     @Test
     void exp2IsWithinItsRelativeBoundOverTheWholeClampedRange() {
         // Every 2^-12 step of [-125, 0] plus the end points (512k arguments) against Math.pow in double. The bound
-        // 2.5e-7 is the polynomial's 1.7e-7 (a float minimax fit, see VectorMath) plus the rounding of its last
-        // FMA; docs/signals.md turns it into the per-signal tolerances.
+        // 3e-6 is the polynomial's 2.9e-6 (a float minimax fit, see VectorMath) with the rounding of its last FMA;
+        // docs/signals.md turns it into the per-signal tolerances.
         double worst = 0;
         float[] y = new float[LANES];
         float[] e = new float[LANES];
@@ -27,7 +27,7 @@ class VectorMathTest {
                 worst = Math.max(worst, Math.abs(e[l] - exact) / exact);
             }
         }
-        assertThat(worst).isLessThan(2.5e-7);
+        assertThat(worst).isLessThan(3e-6);
     }
 
     @Test

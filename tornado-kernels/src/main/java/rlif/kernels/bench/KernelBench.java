@@ -20,10 +20,10 @@ import rlif.kernels.VectorSignalKernel;
  * {32000, 49152, 151936} x rows in {1, 16, 64}, scalar on 1 thread, vector on 1 thread and on all cores,
  * tornado when its runtime is there.
  *
- * <p>Each cell is warmed up, then timed over several rounds of back-to-back calls; the best round counts
- * (the machine is shared, and interference only ever slows a round down). Each round is timed twice: by the
- * wall clock, and by the CPU time the process got (divided by the cell's threads), which discounts the time
- * other processes held the cores.
+ * <p>The cells of a shape are warmed up, then timed in interleaved rounds of back-to-back calls; each cell's
+ * best round counts (the machine is shared, and interference only ever slows a round down). Each round is timed
+ * twice: by the wall clock, and by the CPU time the process got (divided by the cell's threads), which discounts
+ * the time other processes held the cores.
  */
 public final class KernelBench {
     public static final int[] VOCABS = {32000, 49152, 151936};
@@ -31,7 +31,7 @@ public final class KernelBench {
 
     /** How long to warm up and time each cell. */
     public record Timing(long warmupMillis, long roundMillis, int rounds) {
-        public static final Timing QUICK = new Timing(60, 100, 3);
+        public static final Timing QUICK = new Timing(60, 100, 4);
         public static final Timing FULL = new Timing(300, 300, 5);
     }
 
@@ -80,20 +80,22 @@ public final class KernelBench {
                     LogitRows block = LogitRows.of(data, rows, vocab);
                     SignalBatch out = new SignalBatch(rows);
                     int n = rows * vocab;
-                    List<BenchResult> shape = new ArrayList<>();
-                    shape.add(cell(BenchResult.READ_BASELINE, 1, vocab, rows, () -> read1.sum(data, n)));
+                    List<Cell> shape = new ArrayList<>();
+                    shape.add(new Cell(BenchResult.READ_BASELINE, 1, () -> read1.sum(data, n)));
                     if (allCores > 1) {
-                        shape.add(cell(BenchResult.READ_BASELINE, allCores, vocab, rows, () -> readAll.sum(data, n)));
+                        shape.add(new Cell(BenchResult.READ_BASELINE, allCores, () -> readAll.sum(data, n)));
                     }
-                    shape.add(cell("scalar", 1, vocab, rows, () -> call(scalar, block, out)));
-                    shape.add(cell("vector", 1, vocab, rows, () -> call(vector1, block, out)));
+                    shape.add(new Cell("scalar", 1, () -> call(scalar, block, out)));
+                    shape.add(new Cell("vector", 1, () -> call(vector1, block, out)));
                     if (allCores > 1) {
-                        shape.add(cell("vector", allCores, vocab, rows, () -> call(vectorAll, block, out)));
+                        shape.add(new Cell("vector", allCores, () -> call(vectorAll, block, out)));
                     }
                     if (tornado != null) {
-                        shape.add(cell("tornado", 1, vocab, rows, () -> call(tornado, block, out)));
+                        shape.add(new Cell("tornado", 1, () -> call(tornado, block, out)));
                     }
-                    for (BenchResult r : shape) {
+                    measure(shape, vocab, rows);
+                    for (Cell cell : shape) {
+                        BenchResult r = cell.result(vocab, rows);
                         results.add(r);
                         onCell.accept(r);
                     }
@@ -126,34 +128,59 @@ public final class KernelBench {
         return out.entropy[0];
     }
 
-    private BenchResult cell(String backend, int threads, int vocab, int rows, DoubleSupplier op) {
+    /** One backend on one shape: the operation and the best rates seen so far. */
+    private static final class Cell {
+        final String backend;
+        final int threads;
+        final DoubleSupplier op;
+        double best;
+        double bestCpu;
+
+        Cell(String backend, int threads, DoubleSupplier op) {
+            this.backend = backend;
+            this.threads = threads;
+            this.op = op;
+        }
+
+        BenchResult result(int vocab, int rows) {
+            return new BenchResult(backend, threads, vocab, rows, best, bestCpu);
+        }
+    }
+
+    /**
+     * Warms every cell of a shape, then times them in interleaved rounds (round 1 of each cell, round 2 of
+     * each, ...), keeping each cell's best: cells that are compared with each other (a kernel and the read
+     * baseline) see the same machine, even when its speed drifts over seconds, as a shared virtual machine's does.
+     */
+    private void measure(List<Cell> cells, int vocab, int rows) {
         double sink = 0;
-        long warmEnd = System.nanoTime() + timing.warmupMillis() * 1_000_000L;
-        do {
-            sink += op.getAsDouble();
-        } while (System.nanoTime() < warmEnd);
-        double best = 0;
-        double bestCpu = 0;
-        for (int round = 0; round < timing.rounds(); round++) {
-            long cpuStart = cpuTime(threads);
-            long start = System.nanoTime();
-            long end = start + timing.roundMillis() * 1_000_000L;
-            long calls = 0;
-            long now;
+        for (Cell cell : cells) {
+            long warmEnd = System.nanoTime() + timing.warmupMillis() * 1_000_000L;
             do {
-                sink += op.getAsDouble();
-                calls++;
-                now = System.nanoTime();
-            } while (now < end || calls < 2);
-            long cpu = cpuTime(threads) - cpuStart;
-            double elements = (double) calls * rows * vocab;
-            best = Math.max(best, elements / ((now - start) * 1e-9));
-            bestCpu = Math.max(bestCpu, elements / (cpu * 1e-9 / threads));
+                sink += cell.op.getAsDouble();
+            } while (System.nanoTime() < warmEnd);
+        }
+        for (int round = 0; round < timing.rounds(); round++) {
+            for (Cell cell : cells) {
+                long cpuStart = cpuTime(cell.threads);
+                long start = System.nanoTime();
+                long end = start + timing.roundMillis() * 1_000_000L;
+                long calls = 0;
+                long now;
+                do {
+                    sink += cell.op.getAsDouble();
+                    calls++;
+                    now = System.nanoTime();
+                } while (now < end || calls < 2);
+                long cpu = cpuTime(cell.threads) - cpuStart;
+                double elements = (double) calls * rows * vocab;
+                cell.best = Math.max(cell.best, elements / ((now - start) * 1e-9));
+                cell.bestCpu = Math.max(cell.bestCpu, elements / (cpu * 1e-9 / cell.threads));
+            }
         }
         if (Double.isNaN(sink)) {
-            throw new IllegalStateException(backend + " produced NaN on generated logits");
+            throw new IllegalStateException("a backend produced NaN on generated logits");
         }
-        return new BenchResult(backend, threads, vocab, rows, best, bestCpu);
     }
 
     /**
