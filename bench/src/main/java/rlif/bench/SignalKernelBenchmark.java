@@ -31,7 +31,7 @@ import rlif.kernels.bench.ReadBaseline;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseTransparentHugePages"})
 public class SignalKernelBenchmark {
     @Param({"32000", "49152", "151936"})
     int vocab;

@@ -169,7 +169,7 @@ public final class VectorSignalKernel implements SignalKernel {
                 double[] sums = scratch.sums;
                 int doubleFrom;
                 if (inFloatRange) {
-                    nextMax = cur.sums(hasNext ? next : null, c, negB, sums);
+                    nextMax = cur.sums(hasNext ? next : null, c, negB, scratch.lanes, sums);
                     // In z = x / T units the weights are exp(z - m/T) = 2^((x - m) c) = 2^(y - o), and
                     // z - m/T = (y - o) ln 2.
                     double s2 = sums[0];
@@ -213,7 +213,7 @@ public final class VectorSignalKernel implements SignalKernel {
      * first (more call sites ran out of inlining budget and fell back to boxed vectors).
      */
     static int sumsAndNextMaxBits(float[] cur, int curOff, float[] next, int nextOff, int len, float c, float negB,
-            double[] sums) {
+            float[] lanes, double[] sums) {
         FloatVector vc = FloatVector.broadcast(F, c);
         FloatVector vb = FloatVector.broadcast(F, negB);
         FloatVector s0 = FloatVector.zero(F);
@@ -241,9 +241,22 @@ public final class VectorSignalKernel implements SignalKernel {
             t0 = e0.fma(y0, t0);
             t1 = e1.fma(y1, t1);
         }
-        sums[0] = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        sums[1] = t0.add(t1).reduceLanes(VectorOperators.ADD);
-        sums[2] = sum0.add(sum1).reduceLanes(VectorOperators.ADD);
+        // Lanes are added in a fixed order in double: reduceLanes(ADD) adds in one order when compiled and in
+        // another when interpreted, and results must not depend on how warm the JIT is.
+        s0.add(s1).intoArray(lanes, 0);
+        t0.add(t1).intoArray(lanes, LANES);
+        sum0.add(sum1).intoArray(lanes, 2 * LANES);
+        double s = 0;
+        double t = 0;
+        double sum = 0;
+        for (int l = 0; l < LANES; l++) {
+            s += lanes[l];
+            t += lanes[LANES + l];
+            sum += lanes[2 * LANES + l];
+        }
+        sums[0] = s;
+        sums[1] = t;
+        sums[2] = sum;
         return max0.lanewise(VectorOperators.MAX, max1).reduceLanes(VectorOperators.MAX);
     }
 
@@ -377,9 +390,9 @@ public final class VectorSignalKernel implements SignalKernel {
          * {@code next} (or -inf without one). When {@code next} is shorter (the row's last chunk) its maximum is
          * taken in a loop of its own and this chunk is paired with itself.
          */
-        float sums(Chunk next, float c, float negB, double[] sums) {
+        float sums(Chunk next, float c, float negB, float[] lanes, double[] sums) {
             if (next != null && next.vectorLength == vectorLength) {
-                int bits = sumsAndNextMaxBits(data, offset, next.data, next.offset, vectorLength, c, negB, sums);
+                int bits = sumsAndNextMaxBits(data, offset, next.data, next.offset, vectorLength, c, negB, lanes, sums);
                 float nextMax = Float.intBitsToFloat(bits);
                 if (bits < 0 || Float.isNaN(nextMax)) {
                     // All negative, or a NaN: the integer order does not hold; a second scan, from L1 now.
@@ -387,7 +400,7 @@ public final class VectorSignalKernel implements SignalKernel {
                 }
                 return Math.max(nextMax, next.tailMax(next.vectorLength));
             }
-            sumsAndNextMaxBits(data, offset, data, offset, vectorLength, c, negB, sums);
+            sumsAndNextMaxBits(data, offset, data, offset, vectorLength, c, negB, lanes, sums);
             return next == null ? Float.NEGATIVE_INFINITY : next.max();
         }
     }
@@ -397,6 +410,7 @@ public final class VectorSignalKernel implements SignalKernel {
         final Chunk a = new Chunk();
         final Chunk b = new Chunk();
         final double[] sums = new double[3];
+        final float[] lanes = new float[3 * LANES];
     }
 
     private static int ceilDiv(int a, int b) {
