@@ -20,10 +20,10 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>A row is cut into chunks of {@value #CHUNK} columns and processed as a two-stage pipeline: one loop computes
  * the exponential sums of chunk {@code k}, which is already in L1, against a maximum that is known to bound it,
- * while it scans chunk {@code k + 1} from memory for that chunk's maximum (an integer max of the bit patterns). Compared with an online softmax that
- * rescales lane by lane, the exponential loop has no compare, blend or branch per element, and the memory stream
- * of the next chunk overlaps the arithmetic of this one. Chunk sums are float32 (128 terms per accumulator) and
- * are merged in double ({@link SoftmaxPartial}).
+ * while it scans chunk {@code k + 1} from memory for that chunk's maximum (an integer max of the bit patterns).
+ * Compared with an online softmax that rescales lane by lane, the exponential loop has no compare, blend or branch
+ * per element, and the memory stream of the next chunk overlaps the arithmetic of this one. Chunk sums are float32
+ * (128 terms per accumulator) and are merged in double ({@link SoftmaxPartial}).
  *
  * <p>The exponential is {@code 2^y} with {@code y = x c - b}, {@code c = log2(e) / T}, one FMA per element, and
  * {@code b} the float just above {@code m c} for the running maximum {@code m}, so {@code y < 0} for every
@@ -348,7 +348,7 @@ public final class VectorSignalKernel implements SignalKernel {
             return max;
         }
 
-        /** Adds columns {@code [from, length)} to {@code sums} (s, t in z units against {@code m}, sum of x) in double. */
+        /** Adds columns {@code [from, length)} in double to {@code sums}: s and t in z units against {@code m}, sum x. */
         void addInDouble(int from, float m, double invT, double[] sums) {
             for (int i = from; i < length; i++) {
                 double x = data[offset + i];
