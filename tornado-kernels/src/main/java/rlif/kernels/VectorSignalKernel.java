@@ -348,7 +348,7 @@ public final class VectorSignalKernel implements SignalKernel {
             return max;
         }
 
-        /** Adds columns {@code [from, length)} in double to {@code sums}: s and t in z units against {@code m}, sum x. */
+        /** Adds columns {@code [from, length)} in double to {@code sums}: s, t in z units against {@code m}; sum x. */
         void addInDouble(int from, float m, double invT, double[] sums) {
             for (int i = from; i < length; i++) {
                 double x = data[offset + i];
