@@ -31,7 +31,7 @@ public final class KernelBench {
 
     /** How long to warm up and time each cell. */
     public record Timing(long warmupMillis, long roundMillis, int rounds) {
-        public static final Timing QUICK = new Timing(60, 100, 4);
+        public static final Timing QUICK = new Timing(60, 100, 6);
         public static final Timing FULL = new Timing(300, 300, 5);
     }
 
