@@ -14,19 +14,6 @@ final class SoftmaxPartial {
     double sum;
     int argmax = -1;
 
-    void reset() {
-        max = Double.NEGATIVE_INFINITY;
-        s = 0;
-        t = 0;
-        sum = 0;
-        argmax = -1;
-    }
-
-    /** Adds one logit (already divided by T) at column {@code col}; columns must arrive in increasing order. */
-    void add(double z, int col) {
-        merge(z, z == Double.NEGATIVE_INFINITY ? 0 : 1, 0, z, col);
-    }
-
     /**
      * Merges the state of a span that lies after this one in the row. A masked-only span has
      * {@code max = -inf, s = 0} and still carries its first column as argmax, as the scalar backend does.

@@ -141,9 +141,10 @@ public final class VectorSignalKernel implements SignalKernel {
         float negB = 0;
         boolean inFloatRange = true;
         for (int col = from; col < to; col += CHUNK) {
-            boolean hasNext = col + CHUNK < to;
-            if (hasNext) {
+            Chunk following = null; // the next chunk of this span, if any
+            if (col + CHUNK < to) {
                 next.load(logits, rowStart, col + CHUNK, Math.min(CHUNK, to - col - CHUNK));
+                following = next;
             }
             int argmax = p.argmax;
             if (curMax > m || argmax < 0) {
@@ -163,13 +164,13 @@ public final class VectorSignalKernel implements SignalKernel {
             float nextMax;
             if (m == Float.NEGATIVE_INFINITY) {
                 // Every entry so far is -inf: nothing to exponentiate, only the first column and the sum to keep.
-                nextMax = hasNext ? next.max() : Float.NEGATIVE_INFINITY;
+                nextMax = maxOf(following);
                 p.merge(Double.NEGATIVE_INFINITY, 0, 0, cur.sum() * invT, argmax);
             } else {
                 double[] sums = scratch.sums;
                 int doubleFrom;
                 if (inFloatRange) {
-                    nextMax = cur.sums(hasNext ? next : null, c, negB, scratch.lanes, sums);
+                    nextMax = cur.sums(following, c, negB, scratch.lanes, sums);
                     // In z = x / T units the weights are exp(z - m/T) = 2^((x - m) c) = 2^(y - o), and
                     // z - m/T = (y - o) ln 2.
                     double s2 = sums[0];
@@ -178,7 +179,7 @@ public final class VectorSignalKernel implements SignalKernel {
                     sums[1] = LN2 * scale * (t2 - o * s2);
                     doubleFrom = cur.vectorLength;
                 } else {
-                    nextMax = hasNext ? next.max() : Float.NEGATIVE_INFINITY;
+                    nextMax = maxOf(following);
                     sums[0] = 0;
                     sums[1] = 0;
                     sums[2] = 0;
@@ -396,13 +397,18 @@ public final class VectorSignalKernel implements SignalKernel {
                 float nextMax = Float.intBitsToFloat(bits);
                 if (bits < 0 || Float.isNaN(nextMax)) {
                     // All negative, or a NaN: the integer order does not hold; a second scan, from L1 now.
-                    nextMax = blockMax(next.data, next.offset, next.vectorLength);
+                    return next.max();
                 }
                 return Math.max(nextMax, next.tailMax(next.vectorLength));
             }
             sumsAndNextMaxBits(data, offset, data, offset, vectorLength, c, negB, lanes, sums);
-            return next == null ? Float.NEGATIVE_INFINITY : next.max();
+            return maxOf(next);
         }
+    }
+
+    /** The maximum of {@code chunk}, or -inf when there is none (the end of a span). */
+    private static float maxOf(Chunk chunk) {
+        return chunk == null ? Float.NEGATIVE_INFINITY : chunk.max();
     }
 
     /** Per-thread buffers: two chunks that swap roles, and the sums handed back from the vector loop. */
