@@ -11,9 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
-import rlif.kernels.bench.BenchReport;
-import rlif.kernels.bench.BenchResult;
-import rlif.kernels.bench.KernelBench;
+import rlif.bench.kernels.BenchReport;
+import rlif.bench.kernels.BenchResult;
+import rlif.bench.kernels.KernelBench;
 import rlif.models.io.AtomicFiles;
 
 /** {@code rlif bench kernels}: every signal-kernel backend against the memory-read baseline, in one table. */

@@ -14,7 +14,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import rlif.evaluator.bench.RolloutBench;
+import rlif.bench.rollout.RolloutBench;
 import rlif.evaluator.rollout.Device;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;

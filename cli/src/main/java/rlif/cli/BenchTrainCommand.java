@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.models.io.AtomicFiles;
-import rlif.trainer.bench.TrainBench;
+import rlif.bench.train.TrainBench;
 
 /** {@code rlif bench train}: tokens/s of a GRPO training step and its split into rollout, training graph and optimiser. */
 @Command(name = "train", mixinStandardHelpOptions = true,

@@ -1,4 +1,4 @@
-package rlif.kernels.bench;
+package rlif.bench.kernels;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package rlif.bench;
+package rlif.bench.jmh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import rlif.evaluator.bench.RolloutBench;
+import rlif.bench.rollout.RolloutBench;
 import rlif.evaluator.rollout.EngineOptions;
 import rlif.evaluator.rollout.OnnxRolloutEngine;
 import rlif.evaluator.rollout.Rollout;

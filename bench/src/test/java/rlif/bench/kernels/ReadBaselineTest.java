@@ -1,4 +1,4 @@
-package rlif.kernels.bench;
+package rlif.bench.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

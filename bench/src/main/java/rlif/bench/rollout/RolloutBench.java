@@ -1,4 +1,4 @@
-package rlif.evaluator.bench;
+package rlif.bench.rollout;
 
 import java.util.ArrayList;
 import java.util.List;

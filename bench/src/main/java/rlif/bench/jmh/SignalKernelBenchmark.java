@@ -1,4 +1,4 @@
-package rlif.bench;
+package rlif.bench.jmh;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,7 @@ import rlif.kernels.LogitRows;
 import rlif.kernels.SignalBatch;
 import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
-import rlif.kernels.bench.ReadBaseline;
+import rlif.bench.kernels.ReadBaseline;
 
 /**
  * JMH view of the signal kernels: one kernel call on {@code rows x vocab} N(0, 3) logits per operation, and the

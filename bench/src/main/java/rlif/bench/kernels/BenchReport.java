@@ -1,4 +1,4 @@
-package rlif.kernels.bench;
+package rlif.bench.kernels;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package rlif.kernels.bench;
+package rlif.bench.kernels;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;

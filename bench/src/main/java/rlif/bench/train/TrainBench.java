@@ -1,4 +1,4 @@
-package rlif.trainer.bench;
+package rlif.bench.train;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package rlif.kernels.bench;
+package rlif.bench.kernels;
 
 /**
  * One measured cell: a backend (or the read baseline) on a thread count and shape, in logits per wall-clock
