@@ -34,7 +34,7 @@ public final class ArithSource implements ProblemSource {
                 ArithProblem p = generator.next();
                 int i = index++;
                 String id = "arith-l" + spec.level() + "-" + spec.split() + "-" + i;
-                return new Problem(i, id, p.prompt(), null, String.valueOf(p.answer()), "arith problem " + i);
+                return new Problem(i, id, p.prompt(), null, String.valueOf(p.answer()), p.solution(), "arith problem " + i);
             }
 
             @Override

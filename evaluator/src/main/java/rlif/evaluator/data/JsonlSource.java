@@ -90,6 +90,7 @@ public final class JsonlSource implements ProblemSource {
             throw bad(lineNumber, null, "needs a prompt in one of the fields prompt, question, problem or prompt_ids");
         }
         String reference = null;
+        String solution = null;
         for (String field : new String[] {"answer", "reference"}) {
             JsonNode v = row.get(field);
             if (v != null && !v.isNull()) {
@@ -97,6 +98,9 @@ public final class JsonlSource implements ProblemSource {
                     throw bad(lineNumber, field, "must be a string or a number");
                 }
                 reference = AnswerExtractor.reference(v.asText());
+                if (field.equals("answer") && v.isTextual()) {
+                    solution = v.asText();
+                }
                 break;
             }
         }
@@ -109,7 +113,7 @@ public final class JsonlSource implements ProblemSource {
         } else {
             throw bad(lineNumber, "id", "must be a string or an integer");
         }
-        return new Problem(index, id, text, ids, reference, where);
+        return new Problem(index, id, text, ids, reference, solution, where);
     }
 
     private int[] tokenIds(JsonNode node, int lineNumber) {

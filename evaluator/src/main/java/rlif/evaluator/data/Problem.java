@@ -8,9 +8,13 @@ package rlif.evaluator.data;
  * @param promptText the prompt as text, or null when the row gave token ids
  * @param promptIds the prompt as token ids, or null when the row gave text
  * @param reference the final reference answer (already extracted from a worked solution), or null
+ * @param solution the worked solution as written (GSM8K's {@code answer} with its {@code #### x}, MATH's
+ *     {@code \boxed{}} text, a generator's steps), the target of supervised fine-tuning; null when the row gave only
+ *     a bare reference
  * @param where where the row came from ({@code file:line}), for error messages
  */
-public record Problem(int index, String id, String promptText, int[] promptIds, String reference, String where) {
+public record Problem(int index, String id, String promptText, int[] promptIds, String reference, String solution,
+        String where) {
     public Problem {
         if ((promptText == null) == (promptIds == null)) {
             throw new IllegalArgumentException("a problem has either prompt text or prompt ids");

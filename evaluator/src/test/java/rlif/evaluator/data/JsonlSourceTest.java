@@ -38,6 +38,17 @@ class JsonlSourceTest {
     }
 
     @Test
+    void keepsTheWorkedSolutionOfAnAnswerFieldButNotOfABareReference() throws IOException {
+        Problem gsm = readAll(new JsonlSource(Shared.data("gsm8k-test.jsonl"))).get(0);
+        assertThat(gsm.solution()).startsWith("Janet sells 16 - 3 - 4").endsWith("#### 18");
+        Path f = dir.resolve("bare.jsonl");
+        Files.writeString(f, "{\"question\": \"1+1?\", \"reference\": \"2\"}\n");
+        Problem bare = readAll(new JsonlSource(f)).get(0);
+        assertThat(bare.reference()).isEqualTo("2");
+        assertThat(bare.solution()).isNull();
+    }
+
+    @Test
     void readsMath500AsItIs() {
         List<Problem> all = readAll(new JsonlSource(Shared.data("math500-test.jsonl")));
         assertThat(all).hasSize(500);
