@@ -22,6 +22,7 @@ import rlif.models.BadInputException;
             BenchCommand.class,
             ImportCommand.class,
             DemoCommand.class,
+            TrainTokenizerCommand.class,
         })
 public final class Rlif implements Runnable {
     // Declared once and inherited by every subcommand. execute() reads the flag from the raw arguments, since
