@@ -61,21 +61,61 @@ public final class WordProblemGenerator {
             new Person("Emma", "she", "her"), new Person("Ben", "he", "him"), new Person("Lily", "she", "her"),
             new Person("Max", "he", "him"), new Person("Nora", "she", "her"), new Person("Jack", "he", "him"),
             new Person("Ella", "she", "her"), new Person("Owen", "he", "him"), new Person("Ruby", "she", "her"),
-            new Person("Finn", "he", "him"));
-    static final List<String> ITEMS = List.of("apples", "marbles", "stickers", "books", "pencils", "cookies",
-            "shells", "cards", "coins", "stamps", "balloons", "crayons", "beads", "toys", "flowers", "eggs");
+            new Person("Finn", "he", "him"), new Person("Grace", "she", "her"), new Person("Liam", "he", "him"),
+            new Person("Chloe", "she", "her"), new Person("Noah", "he", "him"), new Person("Hannah", "she", "her"),
+            new Person("Ethan", "he", "him"), new Person("Sofia", "she", "her"), new Person("Lucas", "he", "him"),
+            new Person("Isla", "she", "her"), new Person("Henry", "he", "him"), new Person("Alice", "she", "her"),
+            new Person("Oscar", "he", "him"), new Person("Julia", "she", "her"), new Person("Adam", "he", "him"),
+            new Person("Maya", "she", "her"), new Person("Hugo", "he", "him"), new Person("Rosa", "she", "her"),
+            new Person("Ryan", "he", "him"), new Person("Clara", "she", "her"), new Person("David", "he", "him"),
+            new Person("Leah", "she", "her"), new Person("Peter", "he", "him"), new Person("Anna", "she", "her"),
+            new Person("Omar", "he", "him"), new Person("Ivy", "she", "her"), new Person("Felix", "he", "him"),
+            new Person("Lucy", "she", "her"), new Person("Jonah", "he", "him"), new Person("Mila", "she", "her"),
+            new Person("Caleb", "he", "him"), new Person("Stella", "she", "her"), new Person("Miles", "he", "him"),
+            new Person("Violet", "she", "her"), new Person("Theo", "he", "him"), new Person("Hazel", "she", "her"),
+            new Person("Victor", "he", "him"), new Person("Eva", "she", "her"), new Person("Simon", "he", "him"),
+            new Person("Iris", "she", "her"), new Person("Arthur", "he", "him"), new Person("Jade", "she", "her"),
+            new Person("Louis", "he", "him"), new Person("Naomi", "she", "her"), new Person("Kai", "he", "him"));
+    static final List<String> ITEMS = List.of(
+            "apples", "marbles", "stickers", "books", "pencils", "cookies", "shells", "cards", "coins", "stamps",
+            "balloons", "crayons", "beads", "toys", "flowers", "eggs", "oranges", "candies", "buttons", "rocks",
+            "feathers", "ribbons", "cupcakes", "erasers", "magnets", "bottles", "puzzles", "candles", "muffins",
+            "peaches", "cherries", "lemons", "carrots", "pebbles", "tickets", "postcards", "keys", "badges", "kites",
+            "blocks", "bananas", "pears", "plums", "grapes", "berries", "acorns", "leaves", "nails", "spoons", "cups",
+            "plates", "socks", "hats", "gloves", "bracelets", "rings", "paintings", "drawings", "letters", "robots");
     static final List<Event> EVENTS = List.of(
             new Event("{S} finds {N} more.", "{S} finds {N}", true),
             new Event("{S} buys {N} more.", "{S} buys {N}", true),
             new Event("{F} gives {O} {N} more.", "{F} gives {O} {N}", true),
             new Event("{S} wins {N} more.", "{S} wins {N}", true),
             new Event("{S} picks up {N} more.", "{S} picks up {N}", true),
+            new Event("{S} gets {N} more from {F}.", "{S} gets {N} from {F}", true),
+            new Event("{S} makes {N} more.", "{S} makes {N}", true),
+            new Event("{S} collects {N} more.", "{S} collects {N}", true),
+            new Event("{S} receives {N} more.", "{S} receives {N}", true),
+            new Event("{S} brings home {N} more.", "{S} brings home {N}", true),
             new Event("{S} gives {N} to {F}.", "{S} gives {N} to {F}", false),
             new Event("{S} loses {N}.", "{S} loses {N}", false),
             new Event("{S} sells {N}.", "{S} sells {N}", false),
             new Event("{S} gives away {N}.", "{S} gives away {N}", false),
-            new Event("{F} takes {N}.", "{F} takes {N}", false));
-    static final List<String> CONNECTORS = List.of("Then ", "After that, ", "Later, ", "Next, ");
+            new Event("{F} takes {N}.", "{F} takes {N}", false),
+            new Event("{S} drops {N}.", "{S} drops {N}", false),
+            new Event("{S} breaks {N}.", "{S} breaks {N}", false),
+            new Event("{S} uses {N}.", "{S} uses {N}", false),
+            new Event("{S} shares {N} with {F}.", "{S} shares {N} with {F}", false),
+            new Event("{S} throws away {N}.", "{S} throws away {N}", false));
+    /** Colour and size words an item may carry (half the stories have none). */
+    static final List<String> ADJECTIVES = List.of("red", "blue", "green", "yellow", "small", "big", "shiny", "old",
+            "new", "tiny", "round", "striped", "wooden", "golden", "purple", "pink");
+    /** Where an event happens (half the events do not say): words the story has and the solution leaves out. */
+    static final List<String> PLACES = List.of("at the park", "at school", "at the market", "at the beach",
+            "in the garden", "at the fair", "in the kitchen", "at the library", "in the attic", "at the zoo",
+            "on the bus", "at the shop", "in the yard", "at the lake", "at the farm", "in the forest");
+    static final List<String> OPENINGS = List.of("{P} has {A} {I}.", "{P} starts with {A} {I}.", "{P} owns {A} {I}.");
+    static final List<String> CONNECTORS = List.of("Then ", "After that, ", "Later, ", "Next, ", "In the afternoon, ",
+            "The next day, ", "On Monday, ", "After lunch, ");
+    static final List<String> QUESTIONS = List.of("How many {I} does {P} have now?", "How many {I} does {P} have left?",
+            "How many {I} does {P} have in the end?");
     /** Transitional phrases of a caught slip: {@code {A} {OP} {B}} is the step, {@code {R}} right, {@code {W}} wrong. */
     static final List<String> CHECKS = List.of(
             "Wait, let me check: {A} {OP} {B} = {R}.",
@@ -119,9 +159,15 @@ public final class WordProblemGenerator {
             // Wording is drawn for every chain, kept or not, so the stream does not depend on the split.
             Person who = PEOPLE.get(stories.nextInt(PEOPLE.size()));
             String items = ITEMS.get(stories.nextInt(ITEMS.size()));
+            if (stories.nextBoolean()) {
+                items = ADJECTIVES.get(stories.nextInt(ADJECTIVES.size())) + " " + items;
+            }
+            String opening = OPENINGS.get(stories.nextInt(OPENINGS.size()));
+            String question = QUESTIONS.get(stories.nextInt(QUESTIONS.size()));
             List<Event> events = new ArrayList<>();
             List<Person> friends = new ArrayList<>();
             List<String> connectors = new ArrayList<>();
+            List<String> places = new ArrayList<>();
             for (int change : changes) {
                 List<Event> fitting = EVENTS.stream().filter(e -> e.adds() == change > 0).toList();
                 events.add(fitting.get(stories.nextInt(fitting.size())));
@@ -131,9 +177,10 @@ public final class WordProblemGenerator {
                 } while (friend.equals(who));
                 friends.add(friend);
                 connectors.add(CONNECTORS.get(stories.nextInt(CONNECTORS.size())));
+                places.add(stories.nextBoolean() ? "" : " " + PLACES.get(stories.nextInt(PLACES.size())));
             }
             if (splitOf(chain(start, changes)).equals(spec.split())) {
-                return write(start, changes, who, items, events, friends, connectors);
+                return write(start, changes, who, items, opening, question, events, friends, connectors, places);
             }
         }
     }
@@ -159,17 +206,16 @@ public final class WordProblemGenerator {
         }
     }
 
-    private WordProblem write(int start, int[] changes, Person who, String items, List<Event> events,
-            List<Person> friends, List<String> connectors) {
-        StringBuilder story = new StringBuilder();
-        story.append(who.name()).append(" has ").append(start).append(' ').append(items).append('.');
+    private WordProblem write(int start, int[] changes, Person who, String items, String opening, String question,
+            List<Event> events, List<Person> friends, List<String> connectors, List<String> places) {
+        StringBuilder story = new StringBuilder(frame(opening, who, start, items));
         StringBuilder solution = new StringBuilder();
         solution.append(who.name()).append(" has ").append(start).append(' ').append(items).append(".\n");
         int amount = start;
         for (int i = 0; i < changes.length; i++) {
             Event e = events.get(i);
             int n = Math.abs(changes[i]);
-            String sentence = fill(e.story(), who, friends.get(i), n);
+            String sentence = fill(e.story(), who, friends.get(i), n).replaceFirst("\\.$", places.get(i) + ".");
             story.append(' ').append(i == 0 ? capitalise(sentence) : connectors.get(i) + sentence);
             int result = amount + changes[i];
             String op = changes[i] > 0 ? "+" : "-";
@@ -186,7 +232,7 @@ public final class WordProblemGenerator {
             }
             amount = result;
         }
-        story.append(" How many ").append(items).append(" does ").append(who.name()).append(" have now?");
+        story.append(' ').append(frame(question, who, start, items));
         solution.append("#### ").append(amount);
         return new WordProblem(story.toString(), solution.toString(), amount);
     }
@@ -200,6 +246,10 @@ public final class WordProblemGenerator {
             }
         }
         return options.get(slips.nextInt(options.size()));
+    }
+
+    private static String frame(String template, Person who, int start, String items) {
+        return template.replace("{P}", who.name()).replace("{A}", String.valueOf(start)).replace("{I}", items);
     }
 
     private static String fill(String template, Person who, Person friend, int n) {

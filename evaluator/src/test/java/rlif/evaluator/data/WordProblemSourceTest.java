@@ -37,13 +37,13 @@ class WordProblemSourceTest {
         for (int i = 1; i < sentences.length - 1; i++) {
             String s = sentences[i];
             int n = Integer.parseInt(first(s));
-            boolean takes = s.contains(" loses ") || s.contains(" sells ") || s.contains(" gives away ")
-                    || s.contains(" takes ") || s.matches(".* gives \\d+ to .*");
-            boolean adds = s.contains(" more.");
+            boolean takes = s.matches(".* (loses|sells|gives away|takes|drops|breaks|uses|throws away) \\d+[ .].*")
+                    || s.matches(".* (gives \\d+ to|shares \\d+ with) [A-Z][a-z]+[ .].*");
+            boolean adds = s.matches(".* \\d+ more[ .].*");
             assertThat(takes ^ adds).as("exactly one reading of '%s'", s).isTrue();
             chain.add(adds ? n : -n);
         }
-        assertThat(sentences[sentences.length - 1]).startsWith("How many ").endsWith(" have now?");
+        assertThat(sentences[sentences.length - 1]).matches("How many ([a-z]+ )?[a-z]+ does [A-Z][a-z]+ have (now|left|in the end)\\?");
         return chain;
     }
 
