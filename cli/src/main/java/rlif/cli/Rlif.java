@@ -23,6 +23,7 @@ import rlif.models.BadInputException;
             ImportCommand.class,
             DemoCommand.class,
             TrainTokenizerCommand.class,
+            RewardValidityCommand.class,
         })
 public final class Rlif implements Runnable {
     // Declared once and inherited by every subcommand. execute() reads the flag from the raw arguments, since
