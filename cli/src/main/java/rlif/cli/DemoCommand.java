@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import rlif.trainer.demo.Demo;
-import rlif.trainer.demo.DemoPlan;
-import rlif.trainer.demo.DemoResult;
-import rlif.trainer.demo.SummaryTable;
+import rlif.demo.Demo;
+import rlif.demo.DemoPlan;
+import rlif.demo.DemoResult;
+import rlif.demo.SummaryTable;
 
 /** {@code rlif demo}: the paper's experiment in miniature on the project's own arith models. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,

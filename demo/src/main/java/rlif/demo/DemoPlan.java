@@ -1,4 +1,4 @@
-package rlif.trainer.demo;
+package rlif.demo;
 
 import java.util.List;
 import rlif.models.BadInputException;

@@ -1,4 +1,4 @@
-package rlif.trainer.demo;
+package rlif.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;

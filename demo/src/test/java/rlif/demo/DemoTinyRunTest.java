@@ -1,4 +1,4 @@
-package rlif.trainer.demo;
+package rlif.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
