@@ -1,40 +1,41 @@
 package rlif.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import rlif.evaluator.data.ProblemSources;
+import rlif.evaluator.metrics.Interval;
+import rlif.evaluator.metrics.Intervals;
 import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
-import rlif.models.BadInputException;
+import rlif.evaluator.validity.RewardValidity;
 import rlif.models.dir.ModelDirectory;
-import rlif.models.io.AtomicFiles;
-import rlif.trainer.config.TrainConfig;
-import rlif.trainer.loop.TrainRun;
 import rlif.trainer.export.Export;
 
 /**
- * The paper's experiment in miniature: score a base and an instruct model, train each with GRPO on
- * self-certainty, on token entropy and on the verifiable reward while evaluating on held-out problems, and
- * score {@code rlif mix} interpolations between the two. Every part runs through the real commands' code
- * (the score job, {@code rlif train}'s run from a YAML config written into the output, the weight mixer),
- * so each sub-directory of the output can be inspected or re-run on its own.
+ * The paper's experiment on the project's model organism, run through the real commands' code:
+ *
+ * <ol>
+ *   <li>score the base and the instruct model on the held-out problems ({@code rlif score}, several samples per
+ *       problem);</li>
+ *   <li>measure each internal signal's validity as a reward on both ({@code rlif reward-validity});</li>
+ *   <li>score {@code rlif mix} interpolations between the two;</li>
+ *   <li>train each model with GRPO in every arm (internal rewards, RLVR, controls) and seed ({@code rlif train}
+ *       from a config written beside its results), gate each run on whether its reward rose, and score its
+ *       checkpoints on the same held-out problems.</li>
+ * </ol>
+ *
+ * Every sub-directory of the output can be inspected or re-run on its own. A second run into the same output
+ * with the same plan resumes: finished evaluations and runs are kept, an interrupted run continues from its
+ * last checkpoint. A different plan starts afresh.
  */
 public final class Demo {
-    /** The rewards of the runs, in report order: two internal signals, then RLVR. */
-    public static final List<String> REWARDS = List.of("self_certainty", "token_entropy", "verifiable");
     private static final String MARKER = ".rlif-demo";
-    private static final int BATCH = 64;
+    static final int BATCH = 128;
 
     private final Path base;
     private final Path instruct;
@@ -59,27 +60,42 @@ public final class Demo {
     public DemoResult run() {
         ModelDirectory.open(base);
         ModelDirectory.open(instruct);
-        prepareOut();
-        phases = 2 + (plan.alphas().size()) + 2 * REWARDS.size();
+        DemoOutput.prepare(out, MARKER, DemoJson.identity(plan, base, instruct));
+        phases = 2 + 1 + plan.alphas().size() + 2 * plan.arms().size() * plan.seeds().size();
         List<DemoResult.ModelScore> models = new ArrayList<>();
-        models.add(score(name(base), base, out.resolve("score").resolve(name(base))));
-        models.add(score(name(instruct), instruct, out.resolve("score").resolve(name(instruct))));
+        Path baseScore = out.resolve("score").resolve(name(base));
+        Path instructScore = out.resolve("score").resolve(name(instruct));
+        models.add(new DemoResult.ModelScore(name(base), plan.baseFormat().json(),
+                score("score " + name(base), base, plan.baseFormat(), baseScore)));
+        models.add(new DemoResult.ModelScore(name(instruct), plan.instructFormat().json(),
+                score("score " + name(instruct), instruct, plan.instructFormat(), instructScore)));
+        announce("reward validity of each signal on both models");
+        List<RewardValidity.Report> validity = List.of(RewardValidity.of(name(base), baseScore),
+                RewardValidity.of(name(instruct), instructScore));
         List<DemoResult.MixPoint> mix = new ArrayList<>();
         for (double alpha : plan.alphas()) {
             Path dir = out.resolve("mix").resolve("alpha-" + alphaName(alpha));
-            Export.mix(base, instruct, alpha, dir.resolve("model"));
-            DemoResult.ModelScore s = score("mix alpha " + alphaName(alpha), dir.resolve("model"), dir.resolve("score"));
-            mix.add(new DemoResult.MixPoint(alpha, s.accuracy(), s.tokenEntropy(), s.selfCertainty()));
+            if (!Files.isRegularFile(dir.resolve("model").resolve("model.onnx"))) {
+                Export.mix(base, instruct, alpha, dir.resolve("model"));
+            }
+            mix.add(new DemoResult.MixPoint(alpha, score("score mix alpha " + alphaName(alpha), dir.resolve("model"),
+                    plan.baseFormat(), dir.resolve("score"))));
         }
         List<DemoResult.Run> runs = new ArrayList<>();
         for (Path model : List.of(base, instruct)) {
-            for (String reward : REWARDS) {
-                runs.add(train(model, reward));
+            PromptFormat format = model.equals(base) ? plan.baseFormat() : plan.instructFormat();
+            HeldOut startPoint = models.get(model.equals(base) ? 0 : 1).heldOut();
+            for (Arm arm : plan.arms()) {
+                for (long seed : plan.seeds()) {
+                    announce("GRPO from " + name(model) + ", arm " + arm.name() + ", seed " + seed);
+                    runs.add(new GrpoArmRun(plan, model, format, arm, seed, out.resolve("runs"), threads, this::score)
+                            .run(startPoint));
+                }
             }
         }
-        DemoResult result = new DemoResult(models, runs, mix);
+        DemoResult result = new DemoResult(plan, models, validity, runs, mix);
         DemoJson.write(out.resolve("demo.json"), result);
-        DemoReport.write(out.resolve("report.html"), plan, result);
+        DemoReport.write(out.resolve("report.html"), result);
         return result;
     }
 
@@ -87,100 +103,34 @@ public final class Demo {
         return out;
     }
 
-    /** {@code rlif score} of one model on the held-out problems, one sample each at temperature 1. */
-    private DemoResult.ModelScore score(String name, Path model, Path dir) {
-        announce("score " + name);
-        ScoreSettings settings = new ScoreSettings(model.toString(), ProblemSources.of(plan.heldOutSpec()).describe(), 0,
-                1, plan.maxNewTokens(), 1.0, 0, 1.0, plan.seed(), BATCH, "cpu", "auto", PromptFormat.PLAIN, false);
-        JsonNode summary = new ScoreJob(settings, dir, true).withProgressBar(true).run().summary();
-        return new DemoResult.ModelScore(name, DemoJson.number(summary.get("accuracy")),
-                DemoJson.number(summary.path("signals").path("token_entropy").get("mean")),
-                DemoJson.number(summary.path("signals").path("self_certainty").get("mean")));
-    }
-
-    /** One GRPO run through {@code rlif train}'s loop, from a config written beside its results. */
-    private DemoResult.Run train(Path model, String reward) {
-        String name = name(model) + "/" + reward;
-        announce("GRPO from " + name(model) + ", reward " + reward);
-        Path dir = out.resolve("runs").resolve(name(model) + "-" + reward);
-        Path config = dir.resolve("config.yaml");
-        AtomicFiles.writeString(config, runConfig(model, reward));
-        List<Map<String, Object>> rows = new TrainRun(TrainConfig.read(config), dir, false, threads).run();
-        List<DemoResult.StepPoint> steps = new ArrayList<>();
-        for (Map<String, Object> r : rows) {
-            if (Boolean.TRUE.equals(r.get("eval"))) {
-                steps.add(new DemoResult.StepPoint(((Number) r.get("step")).longValue(), num(r, "accuracy"),
-                        num(r, "token_entropy"), num(r, "self_certainty"), num(r, "trajectory_entropy"),
-                        num(r, "completion_length"), num(r, "transitional_rate")));
-            }
-        }
-        return new DemoResult.Run(name, name(model), reward, steps);
-    }
-
     /**
-     * The run's {@code rlif train} config. Full training (the models are small), a constant learning rate,
-     * no KL term (the paper's RLIF setting), sampling and evaluation at temperature 1.
+     * {@code rlif score} of one model on the held-out problems ({@code heldOutSamples} samples each at
+     * temperature 1, the evaluation seed). A finished evaluation in {@code dir} (its summary written) is read
+     * back, an interrupted one resumed; the plan, which {@code dir} belongs to, fixes the settings.
      */
-    String runConfig(Path model, String reward) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("seed", plan.seed());
-        c.put("steps", plan.steps());
-        c.put("objective", "grpo");
-        c.put("model", model.toString());
-        c.put("data", Map.of("source", plan.task()));
-        c.put("trainable", Map.of("full", true));
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("lr", plan.learningRate());
-        opt.put("schedule", "constant");
-        opt.put("warmup_steps", 0);
-        opt.put("max_grad_norm", 1.0);
-        c.put("optimizer", opt);
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("prompts_per_step", plan.promptsPerStep());
-        g.put("group_size", plan.groupSize());
-        g.put("temperature", 1.0);
-        g.put("max_new_tokens", plan.maxNewTokens());
-        g.put("reward", Map.of(reward, 1.0));
-        c.put("grpo", g);
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("every", plan.evalEvery());
-        e.put("limit", plan.evalLimit());
-        e.put("temperature", 1.0);
-        e.put("max_new_tokens", plan.maxNewTokens());
-        e.put("batch_size", BATCH);
-        c.put("eval", e);
-        try {
-            return "# written by rlif demo; re-run with: rlif train --config config.yaml --out DIR\n"
-                    + new YAMLMapper().writeValueAsString(c);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException("cannot write the run config", ex);
+    HeldOut score(String what, Path model, PromptFormat format, Path dir) {
+        if (what != null) {
+            announce(what);
         }
+        if (Files.isRegularFile(dir.resolve(ScoreJob.SUMMARY))) {
+            return HeldOut.read(dir);
+        }
+        ScoreSettings settings = new ScoreSettings(model.toString(), ProblemSources.of(plan.heldOutSpec()).describe(), 0,
+                plan.heldOutSamples(), plan.maxNewTokens(), 1.0, 0, 1.0, DemoPlan.EVAL_SEED, BATCH, "cpu", "auto",
+                format, false);
+        new ScoreJob(settings, dir, false).withProgressBar(true).run();
+        return HeldOut.read(dir);
     }
 
-    /** A fresh or earlier demo directory: the demo's own sub-directories are replaced, anything else refused. */
-    private void prepareOut() {
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new BadInputException("--out " + out + " is a file; expected a directory");
-            }
-            if (Files.isDirectory(out)) {
-                boolean empty;
-                try (var s = Files.list(out)) {
-                    empty = s.findAny().isEmpty();
-                }
-                if (!empty && !Files.exists(out.resolve(MARKER))) {
-                    throw new BadInputException("--out " + out + " is not empty and was not written by rlif demo;"
-                            + " choose a new or empty directory");
-                }
-                for (String sub : List.of("score", "mix", "runs")) {
-                    AtomicFiles.deleteRecursively(out.resolve(sub));
-                }
-            }
-            Files.createDirectories(out);
-            AtomicFiles.writeString(out.resolve(MARKER), "written by rlif demo; its sub-directories are replaced on re-runs\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare --out " + out + ": " + e.getMessage(), e);
-        }
+    /** The paired change in held-out accuracy between two evaluations of the same problems. */
+    static Interval accuracyChange(HeldOut from, HeldOut to) {
+        return Intervals.pairedDifference(to.accuracyByProblem(), from.accuracyByProblem());
+    }
+
+    /** Scores a model into a directory: how a run scores its checkpoints. */
+    @FunctionalInterface
+    interface Scorer {
+        HeldOut score(String what, Path model, PromptFormat format, Path dir);
     }
 
     private void announce(String what) {
@@ -195,9 +145,5 @@ public final class Demo {
 
     static String alphaName(double alpha) {
         return String.format(Locale.ROOT, "%.2f", alpha);
-    }
-
-    private static Double num(Map<String, Object> row, String key) {
-        return row.get(key) instanceof Number n ? n.doubleValue() : null;
     }
 }

@@ -1,49 +1,92 @@
 package rlif.demo;
 
+import java.util.ArrayList;
 import java.util.List;
+import rlif.evaluator.prompt.PromptFormat;
 import rlif.models.BadInputException;
 
 /**
- * How big each part of {@code rlif demo} is: the held-out set, the GRPO runs and the mixing sweep. The
- * task is the one the committed {@code models/arith-*} were trained on (see {@code models/recipes}).
+ * How big each part of {@code rlif demo} is: the held-out set, the GRPO runs (arms, seeds, steps) and the mixing
+ * sweep. The task is the one the committed {@code models/word-*} were trained on (see {@code models/recipes}).
  *
- * @param task the arith spec without split, n or seed (the demo adds them)
- * @param evalLimit held-out problems per evaluation (one sample each, temperature 1)
+ * @param task the data spec without split, n or seed (the demo and the trainer add them)
+ * @param baseFormat how the base model's prompts are written ({@code plain}: the story and a new line)
+ * @param instructFormat how the instruct model's prompts are written ({@code chat}: its chat template)
+ * @param heldOutProblems held-out problems per evaluation
+ * @param heldOutSamples completions sampled per held-out problem (temperature 1)
+ * @param maxNewTokens longest completion, in evaluation and training
  * @param steps GRPO steps per run
  * @param evalEvery evaluate the held-out set every this many steps (and at steps 0 and {@code steps})
  * @param promptsPerStep problems per GRPO step
  * @param groupSize sampled completions per problem
- * @param learningRate AdamW learning rate of the GRPO runs (full training, constant schedule)
+ * @param learningRate AdamW learning rate of the GRPO runs (full training, constant schedule), from the sweep
+ *     documented in docs/results.md
+ * @param arms the treatments and controls, each run from both models
+ * @param seeds one run per arm, model and seed
  * @param alphas the {@code rlif mix} weights of the instruct model
- * @param seed seed of the runs and of scoring
+ * @param quick whether this is the smoke-test size, too small to conclude anything
  */
-public record DemoPlan(String task, int evalLimit, int maxNewTokens, int steps, int evalEvery, int promptsPerStep,
-        int groupSize, double learningRate, List<Double> alphas, long seed) {
+public record DemoPlan(String task, PromptFormat baseFormat, PromptFormat instructFormat, int heldOutProblems,
+        int heldOutSamples, int maxNewTokens, int steps, int evalEvery, int promptsPerStep, int groupSize,
+        double learningRate, List<Arm> arms, List<Long> seeds, List<Double> alphas, boolean isQuick) {
 
-    /** The task of the committed models: two single-digit additions or subtractions, worked line by line. */
-    public static final String TASK = "arith:level=1,steps=2";
-    /** Seed of the held-out draw; the trainer's evaluation uses the same one, so both see the same problems. */
+    /** The task of the committed models: two-step English word problems (see models/recipes/README.md). */
+    public static final String TASK = "word-problems:steps=2";
+    /** Seed of the held-out draw and of held-out sampling: every evaluation sees the same problems. */
     public static final long EVAL_SEED = 20251128L;
+    /** The smallest evaluation the issue accepts for a finding: 512 problems x 4 samples. */
+    public static final int CONCLUSIVE_PROBLEMS = 512;
 
     public DemoPlan {
-        if (evalLimit < 1 || steps < 1 || evalEvery < 1 || promptsPerStep < 1 || groupSize < 2 || maxNewTokens < 1) {
-            throw new BadInputException("demo plan: sizes must be >= 1 (group size >= 2)");
+        if (heldOutProblems < 2 || heldOutSamples < 1 || steps < 1 || evalEvery < 1 || promptsPerStep < 1
+                || groupSize < 2 || maxNewTokens < 1) {
+            throw new BadInputException("demo plan: sizes must be >= 1 (held-out problems and group size >= 2)");
         }
+        if (arms.isEmpty() || seeds.isEmpty()) {
+            throw new BadInputException("demo plan: name at least one arm and one seed");
+        }
+        arms = List.copyOf(arms);
+        seeds = List.copyOf(seeds);
         alphas = List.copyOf(alphas);
     }
 
-    /** Under five minutes on a quiet 2-core machine: short runs, a small held-out set. */
+    /**
+     * The smoke test: a few minutes on a 2-core machine, one seed, short runs, a small held-out set. It shows the
+     * pieces work; it is far too small to conclude anything, and says so.
+     */
     public static DemoPlan quick() {
-        return new DemoPlan(TASK, 64, 40, 12, 4, 8, 6, 2e-4, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
+        return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, 64, 2, 96, 10, 5, 8, 4, 3e-5,
+                List.of(Arm.SELF_CERTAINTY, Arm.VERIFIABLE, Arm.SHUFFLED), List.of(1L), List.of(0.0, 0.5, 1.0), true);
     }
 
-    /** Under thirty minutes: long enough runs to see a rise and a fall. */
+    /**
+     * The full demo: every arm from both models, three seeds each, 100 steps, held-out evaluation of 512 problems
+     * x 4 samples every 25 steps.
+     */
     public static DemoPlan full() {
-        return new DemoPlan(TASK, 128, 40, 40, 4, 8, 8, 2e-4, List.of(0.0, 0.25, 0.5, 0.75, 1.0), 1);
+        return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, CONCLUSIVE_PROBLEMS, 4, 96, 100, 25, 8, 8,
+                3e-5, List.of(Arm.SELF_CERTAINTY, Arm.TOKEN_ENTROPY, Arm.VERIFIABLE, Arm.SHUFFLED, Arm.SIGN_FLIPPED),
+                List.of(1L, 2L, 3L), List.of(0.0, 0.25, 0.5, 0.75, 1.0), false);
     }
 
-    /** The held-out problems as an {@code arith} spec that {@code rlif score} reads. */
+    /** The held-out problems as a spec that {@code rlif score} reads. */
     public String heldOutSpec() {
-        return task + ",split=test,n=" + evalLimit + ",seed=" + EVAL_SEED;
+        return task + ",split=test,n=" + heldOutProblems + ",seed=" + EVAL_SEED;
+    }
+
+    /** The steps with a held-out evaluation: 0, every {@code evalEvery}, and the last. */
+    public List<Long> evalSteps() {
+        List<Long> out = new ArrayList<>();
+        for (long s = 0; s < steps; s += evalEvery) {
+            out.add(s);
+        }
+        out.add((long) steps);
+        return out;
+    }
+
+    /** Whether the held-out set is large enough for the findings the docs draw from a demo. */
+    public boolean conclusive() {
+        return !isQuick && heldOutProblems >= CONCLUSIVE_PROBLEMS && heldOutSamples >= 4 && seeds.size() >= 3
+                && steps >= 100;
     }
 }

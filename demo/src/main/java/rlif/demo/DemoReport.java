@@ -7,118 +7,136 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import rlif.evaluator.metrics.Interval;
 import rlif.models.io.AtomicFiles;
 
 /**
- * {@code report.html} of {@code rlif demo}: the tables of {@link SummaryTable}, the held-out curves of every
- * run against the step (one chart per metric and starting model, one line per reward), and accuracy and
- * entropy against the mixing weight alpha; charts are PNGs embedded in one self-contained page.
+ * {@code report.html} of {@code rlif demo}: the tables of {@link SummaryTable}, then for each starting model the
+ * held-out curves of every arm (its seeds pooled) against the step, one chart per measurement, and the
+ * measurements against the mixing weight alpha. Every point has an error bar of 1.96 standard errors over
+ * held-out problems; an arm with a run that did not optimise its reward says so in its legend. Charts are PNGs
+ * embedded in one self-contained page.
  */
 public final class DemoReport {
     private DemoReport() {}
 
-    /** A plotted held-out metric: its title and how to read it from a step. */
-    private record Metric(String title, Function<DemoResult.StepPoint, Double> value) {}
+    /** A plotted held-out measurement: its title and how to read it. */
+    private record Measure(String title, Function<HeldOut, Interval> value) {}
 
-    private static final List<Metric> CURVES = List.of(
-            new Metric("held-out accuracy", DemoResult.StepPoint::accuracy),
-            new Metric("token entropy", DemoResult.StepPoint::tokenEntropy),
-            new Metric("self-certainty", DemoResult.StepPoint::selfCertainty),
-            new Metric("completion length (tokens)", DemoResult.StepPoint::completionLength),
-            new Metric("transitional-word rate", DemoResult.StepPoint::transitionalRate));
+    private static final List<Measure> MEASURES = List.of(
+            new Measure("held-out accuracy", HeldOut::accuracy),
+            new Measure("token entropy", HeldOut::tokenEntropy),
+            new Measure("transitional words per word", HeldOut::transitionalRate),
+            new Measure("completions with a transitional word", HeldOut::checkShare),
+            new Measure("self-certainty", HeldOut::selfCertainty),
+            new Measure("completion length (tokens)", HeldOut::completionLength));
 
-    public static void write(Path file, DemoPlan plan, DemoResult r) {
+    public static void write(Path file, DemoResult r) {
         System.setProperty("java.awt.headless", "true");
+        DemoPlan plan = r.plan();
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>rlif demo</title><style>")
-                .append("body{font-family:sans-serif;margin:2em;max-width:1400px}img{margin:4px}")
-                .append("pre{background:#f6f6f6;padding:1em}</style></head><body>")
-                .append("<h1>rlif demo: internal feedback versus verifiable rewards, in miniature</h1>")
-                .append("<p>Task <code>").append(escape(plan.task())).append("</code>; held-out set <code>")
-                .append(escape(plan.heldOutSpec())).append("</code>, one sample per problem at temperature 1. GRPO runs: ")
-                .append(plan.steps()).append(" steps of ").append(plan.promptsPerStep()).append(" problems x ")
-                .append(plan.groupSize()).append(" samples, full training, learning rate ")
-                .append(plan.learningRate()).append(", no KL term.</p>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1500px}img{margin:4px}")
+                .append("pre{background:#f6f6f6;padding:1em;overflow-x:auto}.warn{color:#a00;font-weight:bold}")
+                .append("</style></head><body>")
+                .append("<h1>rlif demo: internal feedback versus verifiable rewards on a model organism</h1>");
+        if (!plan.conclusive()) {
+            html.append("<p class=\"warn\">Too small to conclude anything: ")
+                    .append(plan.isQuick() ? "--quick is a smoke test of the pieces." : "this plan is small.")
+                    .append("</p>");
+        }
+        html.append("<p>Task <code>").append(escape(plan.task())).append("</code>; held-out set <code>")
+                .append(escape(plan.heldOutSpec())).append("</code>, ").append(plan.heldOutSamples())
+                .append(" samples per problem at temperature 1. GRPO: ").append(plan.steps()).append(" steps of ")
+                .append(plan.promptsPerStep()).append(" problems x ").append(plan.groupSize())
+                .append(" samples, full training, learning rate ").append(plan.learningRate()).append(", seeds ")
+                .append(plan.seeds()).append(". The organism is built so that the paper's mechanism <em>can</em>")
+                .append(" occur; whether it does is what these runs measure (docs/results.md).</p>")
                 .append("<h2>Summary</h2><pre>").append(escape(SummaryTable.render(r))).append("</pre>");
+        Map<String, List<DemoResult.Run>> arms = SummaryTable.arms(r);
         for (String model : r.runs().stream().map(DemoResult.Run::model).distinct().toList()) {
             html.append("<h2>Runs from ").append(escape(model)).append("</h2>");
-            List<DemoResult.Run> runs = r.runs().stream().filter(x -> x.model().equals(model)).toList();
-            for (Metric m : CURVES) {
+            for (Measure m : MEASURES) {
                 XYChart chart = chart(m.title() + " (" + model + ")", "step", m.title());
-                boolean any = false;
-                for (DemoResult.Run run : runs) {
+                for (Map.Entry<String, List<DemoResult.Run>> arm : arms.entrySet()) {
+                    List<DemoResult.Run> runs = arm.getValue();
+                    if (!runs.getFirst().model().equals(model)) {
+                        continue;
+                    }
                     List<Double> xs = new ArrayList<>();
-                    List<Double> ys = new ArrayList<>();
-                    for (DemoResult.StepPoint s : run.steps()) {
-                        Double y = m.value().apply(s);
-                        if (y != null) {
-                            xs.add((double) s.step());
-                            ys.add(y);
-                        }
+                    List<Interval> ys = new ArrayList<>();
+                    for (int i = 0; i < runs.getFirst().steps().size(); i++) {
+                        int at = i;
+                        xs.add((double) runs.getFirst().steps().get(i).step());
+                        ys.add(m.value().apply(HeldOut.pool(runs.stream().map(x -> x.steps().get(at).heldOut()).toList())));
                     }
-                    if (!xs.isEmpty()) {
-                        chart.addSeries(run.reward(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
-                        any = true;
-                    }
+                    long failed = runs.stream().filter(x -> !x.gate().optimised()).count();
+                    String label = runs.getFirst().arm().name() + (failed == 0 ? ""
+                            : " (" + failed + "/" + runs.size() + " did not optimise its reward)");
+                    addSeries(chart, label, xs, ys);
                 }
-                if (any) {
-                    image(html, chart);
-                }
+                image(html, chart);
             }
         }
         if (!r.mix().isEmpty()) {
             html.append("<h2>Mixing base and instruct weights: (1 - alpha) base + alpha instruct</h2>");
-            mixChart(html, r, "held-out accuracy", DemoResult.MixPoint::accuracy);
-            mixChart(html, r, "token entropy", DemoResult.MixPoint::tokenEntropy);
-            mixChart(html, r, "self-certainty", DemoResult.MixPoint::selfCertainty);
+            for (Measure m : MEASURES.subList(0, 4)) {
+                XYChart chart = chart(m.title() + " vs alpha", "alpha (weight of instruct)", m.title());
+                chart.getStyler().setLegendVisible(false);
+                addSeries(chart, m.title(), r.mix().stream().map(DemoResult.MixPoint::alpha).toList(),
+                        r.mix().stream().map(p -> m.value().apply(p.heldOut())).toList());
+                image(html, chart);
+            }
         }
         html.append("<p>Every number comes from <code>demo.json</code> beside this page; each run's own")
                 .append(" <code>metrics.jsonl</code>, <code>report.html</code> and <code>config.yaml</code> are under")
-                .append(" <code>runs/</code>, the scored rollouts under <code>score/</code> and <code>mix/</code>.</p>")
+                .append(" <code>runs/</code>, the scored rollouts under <code>score/</code>, <code>mix/</code> and")
+                .append(" each run's <code>held-out/</code>. Error bars: 1.96 standard errors over problems.</p>")
                 .append("</body></html>\n");
         AtomicFiles.writeString(file, html.toString());
     }
 
-    private static void mixChart(StringBuilder html, DemoResult r, String title,
-            Function<DemoResult.MixPoint, Double> value) {
-        List<Double> xs = new ArrayList<>();
-        List<Double> ys = new ArrayList<>();
-        for (DemoResult.MixPoint p : r.mix()) {
-            Double y = value.apply(p);
-            if (y != null) {
-                xs.add(p.alpha());
-                ys.add(y);
+    /** Points with error bars; a point without a defined value is left out. */
+    private static void addSeries(XYChart chart, String label, List<Double> xs, List<Interval> ys) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            Interval v = ys.get(i);
+            if (Double.isFinite(v.estimate())) {
+                x.add(xs.get(i));
+                y.add(v.estimate());
+                err.add(Double.isFinite(v.stderr()) ? Interval.Z95 * v.stderr() : 0.0);
             }
         }
-        if (xs.isEmpty()) {
-            return;
+        if (!x.isEmpty()) {
+            chart.addSeries(label, x, y, err).setMarker(SeriesMarkers.CIRCLE);
         }
-        XYChart chart = chart(title + " vs alpha", "alpha (weight of instruct)", title);
-        chart.getStyler().setLegendVisible(false);
-        chart.addSeries(title, xs, ys).setMarker(SeriesMarkers.CIRCLE);
-        image(html, chart);
     }
 
     private static XYChart chart(String title, String x, String y) {
-        XYChart chart = new XYChartBuilder().width(440).height(340).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        XYChart chart = new XYChartBuilder().width(520).height(380).title(title).xAxisTitle(x).yAxisTitle(y).build();
         // Below the plot, so it never hides a curve.
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         return chart;
     }
 
     private static void image(StringBuilder html, XYChart chart) {
+        if (chart.getSeriesCollection().isEmpty()) {
+            return;
+        }
         try {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
-            byte[] png = bytes.toByteArray();
             html.append(String.format(Locale.ROOT, "<img alt=\"%s\" src=\"data:image/png;base64,", escape(chart.getTitle())))
-                    .append(Base64.getEncoder().encodeToString(png)).append("\">");
+                    .append(Base64.getEncoder().encodeToString(bytes.toByteArray())).append("\">");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render chart " + chart.getTitle(), e);
         }

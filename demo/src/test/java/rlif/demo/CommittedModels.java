@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The committed {@code models/arith-*} directories, seen from the trainer module (surefire's working directory). */
+/** The committed model directories, seen from the demo module (surefire's working directory). */
 final class CommittedModels {
     private CommittedModels() {}
 
-    static Path base() {
+    static Path arithBase() {
         return dir("arith-base");
     }
 
-    static Path instruct() {
+    static Path arithInstruct() {
         return dir("arith-instruct");
     }
 

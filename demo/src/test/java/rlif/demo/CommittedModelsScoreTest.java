@@ -26,7 +26,7 @@ class CommittedModelsScoreTest {
     Path dir;
 
     private JsonNode score(Path model) {
-        String data = ProblemSources.of(DemoPlan.TASK + ",split=test,n=64,seed=" + DemoPlan.EVAL_SEED).describe();
+        String data = ProblemSources.of("arith:level=1,steps=2,split=test,n=64,seed=" + DemoPlan.EVAL_SEED).describe();
         ScoreSettings s = new ScoreSettings(model.toString(), data, 0, 1, 40, 1.0, 0, 1.0, 0, 64, "cpu", "auto",
                 PromptFormat.PLAIN, false);
         return new ScoreJob(s, dir.resolve(model.getFileName()), false).run().summary();
@@ -34,8 +34,8 @@ class CommittedModelsScoreTest {
 
     @Test
     void baseSolvesAFairShareButFarFromAllAndInstructIsMoreAccurateAndMoreCertain() {
-        JsonNode base = score(CommittedModels.base());
-        JsonNode instruct = score(CommittedModels.instruct());
+        JsonNode base = score(CommittedModels.arithBase());
+        JsonNode instruct = score(CommittedModels.arithInstruct());
         double baseAcc = base.get("accuracy").asDouble();
         double instructAcc = instruct.get("accuracy").asDouble();
         assertThat(baseAcc).as("arith-base held-out accuracy").isBetween(0.2, 0.6);
@@ -50,7 +50,7 @@ class CommittedModelsScoreTest {
 
     @Test
     void eachCommittedDirectoryStaysUnderEightMegabytes() throws IOException {
-        for (Path model : new Path[] {CommittedModels.base(), CommittedModels.instruct()}) {
+        for (Path model : new Path[] {CommittedModels.arithBase(), CommittedModels.arithInstruct()}) {
             long bytes;
             try (Stream<Path> files = Files.walk(model)) {
                 bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();

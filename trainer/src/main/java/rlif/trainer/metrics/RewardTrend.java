@@ -111,6 +111,29 @@ public record RewardTrend(double slope, double stderr, int steps, double first, 
         return new RewardTrend(slope, Math.sqrt(var), n, first, last);
     }
 
+    /**
+     * The gate of a run's {@code metrics.jsonl} rows: the {@code reward} of every training row (held-out
+     * evaluation rows, marked {@code "eval": true}, and summary rows are left out).
+     */
+    public static RewardTrend ofRows(java.util.List<java.util.Map<String, Object>> rows) {
+        java.util.List<long[]> steps = new java.util.ArrayList<>();
+        java.util.List<Double> rewards = new java.util.ArrayList<>();
+        for (java.util.Map<String, Object> r : rows) {
+            if (r.containsKey("eval") || r.containsKey("gate") || !(r.get("reward") instanceof Number reward)) {
+                continue;
+            }
+            steps.add(new long[] {((Number) r.get("step")).longValue()});
+            rewards.add(reward.doubleValue());
+        }
+        long[] s = new long[steps.size()];
+        double[] y = new double[s.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = steps.get(i)[0];
+            y[i] = rewards.get(i);
+        }
+        return of(s, y);
+    }
+
     /** The verdict in words, for tables and reports. */
     public String verdict() {
         if (Double.isNaN(t())) {
