@@ -34,11 +34,13 @@ public final class Export {
                 throw new BadInputException("--adapter " + adapterDir + " adapts " + m + ", which --model " + base + " does not have");
             }
         }
-        WeightSource merged = MergedWeights.lora(weights, adapter.trainables(), adapter.spec(), adapter.modules());
+        WeightSource merged = MergedWeights.lora(config, weights, adapter.deltas());
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("adapter", adapterDir.toAbsolutePath().toString());
-        record.put("lora_rank", adapter.spec().rank());
-        record.put("lora_alpha", adapter.spec().alpha());
+        record.put("lora_rank", adapter.config().rank());
+        record.put("lora_alpha", adapter.config().alpha());
+        record.put("use_rslora", adapter.config().rslora());
+        record.put("use_dora", adapter.config().dora());
         record.put("modules", adapter.modules().size());
         ModelDirectoryWriter w = ModelDirectoryWriter.of(config, Decoders.build(config, merged, DecoderOptions.inference(DType.F32)))
                 .tokenizerFrom(base).provenance("source", base.toAbsolutePath().toString()).provenance("merge", record);

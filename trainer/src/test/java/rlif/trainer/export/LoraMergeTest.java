@@ -54,7 +54,7 @@ class LoraMergeTest {
             }
         }
         assertThat(hooks.adaptedModules()).hasSize(8);
-        WeightSource merged = MergedWeights.lora(base, tr, spec, hooks.adaptedModules());
+        WeightSource merged = MergedWeights.lora(c, base, tr, spec, hooks.adaptedModules());
         GraphBuilder plain = Decoders.build(c, merged, new DecoderOptions(DType.F32, false, LayerHooks.DEFAULT));
 
         float[] withAdapters = logits(lora, tr);
@@ -76,11 +76,14 @@ class LoraMergeTest {
         }
         PeftAdapter.Loaded back = PeftAdapter.read(dir);
         assertThat(back.modules()).isEqualTo(hooks.adaptedModules());
-        assertThat(back.spec().scale()).isEqualTo(spec.scale());
-        for (Trainables.Param p : tr.params().values()) {
-            assertThat(back.trainables().get(p.name()).values()).containsExactly(p.values());
-            assertThat(back.trainables().get(p.name()).shape()).containsExactly(p.shape());
+        for (var d : back.deltas()) {
+            assertThat(back.config().scaleOf(d.module())).isEqualTo(spec.scale());
+            assertThat(d.a()).containsExactly(tr.get(LoraSpec.aName(d.module())).values());
+            assertThat(d.b()).containsExactly(tr.get(LoraSpec.bName(d.module())).values());
         }
+        String written = Files.readString(dir.resolve(PeftAdapter.CONFIG));
+        assertThat(written).as("full module names, so PEFT adapts exactly the trained modules")
+                .contains("\"model.layers.0.self_attn.q_proj\"").doesNotContain("\"q_proj\"");
     }
 
     private static float[] logits(GraphBuilder g, Trainables tr) throws Exception {
