@@ -38,7 +38,7 @@ def checkpoints():
         "llama3_scaled": LlamaConfig(**dict(LLAMA, num_key_value_heads=2), tie_word_embeddings=False,
                                      rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0,
                                                       "low_freq_factor": 1.0, "high_freq_factor": 4.0,
-                                                      "original_max_position_embeddings": 64}),
+                                                      "original_max_position_embeddings": 32}),
         "qwen2": Qwen2Config(**LLAMA, tie_word_embeddings=True,
                              rope_parameters={"rope_type": "default", "rope_theta": 1000000.0}),
         "qwen2_sliding": Qwen2Config(**LLAMA, tie_word_embeddings=True, use_sliding_window=True, sliding_window=3,
@@ -48,6 +48,17 @@ def checkpoints():
         "mistral_sliding": MistralConfig(**LLAMA, sliding_window=3, tie_word_embeddings=False),
         "gpt2": GPT2Config(**COMMON, n_embd=16, n_layer=2, n_head=2, n_positions=32),
     }
+
+
+def tiny_tokenizer(out):
+    """A 32-token byte-level BPE tokenizer (GPT-2's split), so rlif imports the folder and GGUF can carry it."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    vocab = {t: i for i, t in enumerate(["<unk>", "<s>", "</s>"] + list("abcdefghijklmnopqrstuvwxyz") + ["Ġ", "ab", "Ġa"])}
+    tok = Tokenizer(models.BPE(vocab, [("a", "b"), ("Ġ", "a")], unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>").save_pretrained(out)
 
 
 def randomise(model, gen):
@@ -86,6 +97,7 @@ def goldens():
         out = MODELS / name
         out.mkdir(parents=True, exist_ok=True)
         model.half().save_pretrained(out)  # float16 keeps the committed file small; rlif reads it as transformers does
+        tiny_tokenizer(out)
         reloaded = load(out)
         write_expected(out / "expected.json", logits_of(reloaded), transformers=transformers.__version__)
         print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, "
@@ -137,38 +149,106 @@ def adapters():
               f"the adapter moves logits by {np.abs(unmerged - base_logits).max():.2f}")
 
 
-def rlif(*args):
-    env = dict(os.environ)
-    r = subprocess.run([str(ROOT / "bin/rlif"), *map(str, args)], capture_output=True, text=True, env=env)
+def rlif(*args, refusal_ok=False):
+    r = subprocess.run([str(ROOT / "bin/rlif"), *map(str, args)], capture_output=True, text=True)
+    if r.returncode == 2 and refusal_ok:
+        return None, r.stderr.strip().splitlines()[-1]
     if r.returncode != 0:
         sys.exit(f"bin/rlif {' '.join(map(str, args))} failed ({r.returncode}):\n{r.stderr}")
-    return r.stdout
+    return r.stdout, None
+
+
+GGUF_NAMES = {"token_embd": "model.embed_tokens", "output_norm": "model.norm", "output": "lm_head",
+              "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
+              "attn_output": "self_attn.o_proj", "attn_q_norm": "self_attn.q_norm", "attn_k_norm": "self_attn.k_norm",
+              "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj",
+              "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm"}
+
+
+def gguf_weight_diff(reader, arch, hf_dir):
+    """Every GGUF tensor, dequantised by the gguf package and Q/K-unpermuted for llama, against the source safetensors."""
+    import gguf
+    from safetensors.numpy import load_file
+    src = load_file(hf_dir / "model.safetensors")
+    cfg = json.loads((hf_dir / "config.json").read_text())
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+    worst = 0.0
+    deq = {}
+    for t in reader.tensors:
+        parts = t.name.split(".")
+        if parts[0] == "blk":
+            hf = f"model.layers.{parts[1]}.{GGUF_NAMES[parts[2]]}.{parts[3]}"
+        else:
+            hf = f"{GGUF_NAMES[parts[0]]}.{parts[1]}"
+        shape = tuple(int(x) for x in reversed(t.shape))
+        w = gguf.quants.dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float64)
+        if arch == "llama" and parts[-2] in ("attn_q", "attn_k"):
+            n = w.shape[0] // head_dim  # llama.cpp's permute, undone
+            w = w.reshape(n, head_dim // 2, 2, -1).swapaxes(1, 2).reshape(w.shape)
+        deq[hf] = torch.tensor(w, dtype=torch.float32)
+        if t.tensor_type == gguf.GGMLQuantizationType.Q8_0:
+            # rlif's Q8_0 blocks must be byte for byte what the gguf package's reference quantiser makes
+            ref = gguf.quants.quantize(np.ascontiguousarray(src[hf].astype(np.float32)), gguf.GGMLQuantizationType.Q8_0)
+            mine = np.asarray(t.data).reshape(-1).view(np.uint8)
+            if arch == "llama" and parts[-2] in ("attn_q", "attn_k"):
+                mine = None  # permuted rows: compared through the dequantised values only
+            if mine is not None and not np.array_equal(mine, ref.reshape(-1).view(np.uint8)):
+                sys.exit(f"{t.name}: Q8_0 bytes differ from gguf.quants.quantize")
+            worst = max(worst, float(np.abs(w - src[hf].astype(np.float64)).max()))
+            continue
+        worst = max(worst, float(np.abs(w - src[hf].astype(np.float64)).max()))
+    return worst, deq
+
+
+def q8_checkpoint(tmp):
+    """A llama whose rows are whole Q8_0 blocks (the committed goldens are too narrow to quantise)."""
+    from transformers import AutoModelForCausalLM, LlamaConfig
+    out = tmp / "llama_q8_src"
+    model = AutoModelForCausalLM.from_config(LlamaConfig(**dict(LLAMA, hidden_size=64, intermediate_size=96,
+                                                                num_attention_heads=4, num_key_value_heads=2)))
+    randomise(model, torch.Generator().manual_seed(7))
+    model.save_pretrained(out)
+    tiny_tokenizer(out)
+    (out / "expected.json").write_text(json.dumps({"logits": logits_of(load(out)).tolist()}))
+    return out
 
 
 def roundtrip():
     import gguf
     with tempfile.TemporaryDirectory(prefix="rlif-interop-") as tmp:
         tmp = Path(tmp)
-        for name in checkpoints():
-            expected = np.array(json.loads((MODELS / name / "expected.json").read_text())["logits"])
+        sources = {name: MODELS / name for name in checkpoints()}
+        sources["llama_q8"] = q8_checkpoint(tmp)
+        for name, src_dir in sources.items():
+            expected = np.array(json.loads((src_dir / "expected.json").read_text())["logits"])
             model_dir = tmp / name
-            rlif("import", "--from", "safetensors", MODELS / name, "--out", model_dir, "--dtype", "fp32")
+            rlif("import", "--from", "safetensors", src_dir, "--out", model_dir, "--dtype", "fp32")
             hf = tmp / (name + "-hf")
             rlif("export", "--format", "hf", "--model", model_dir, "--out", hf)
             diff = np.abs(logits_of(load(hf)) - expected).max()
             line = f"{name:16s} hf: max |logit diff| vs transformers {diff:.2e}"
             for dtype in ("f32", "f16", "q8_0"):
-                if name == "gpt2" or name == "qwen3":
-                    continue
                 g = tmp / f"{name}-{dtype}.gguf"
-                rlif("export", "--format", "gguf", "--dtype", dtype, "--model", model_dir, "--out", g)
+                _, refused = rlif("export", "--format", "gguf", "--dtype", dtype, "--model", model_dir, "--out", g,
+                                  refusal_ok=True)
+                if refused:
+                    line += f"; gguf refused: {refused}"
+                    break
                 reader = gguf.GGUFReader(g)
                 arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
+                wdiff, deq = gguf_weight_diff(reader, arch, src_dir)
+                same = load(hf)  # the exported model with exactly the values the GGUF holds
+                same.load_state_dict(deq, strict=False)
+                want = logits_of(same)
                 gdir = tmp / f"{name}-{dtype}-gguf"
                 gdir.mkdir()
                 (gdir / g.name).symlink_to(g)
-                d = np.abs(logits_of(load(gdir, gguf_file=g.name)) - expected).max()
-                line += f"; gguf {dtype} ({arch}, {len(reader.tensors)} tensors) {d:.2e}"
+                try:
+                    d = f"{np.abs(logits_of(load(gdir, gguf_file=g.name)) - want).max():.2e}"
+                except Exception as e:  # transformers' GGUF loader does not map every key (qwen3 head_dim)
+                    d = "transformers cannot load it (" + str(e).splitlines()[0][:60] + ")"
+                line += (f"; gguf {dtype} ({arch}, {len(reader.tensors)} tensors, max |weight - source| {wdiff:.1e},"
+                         f" transformers' GGUF logits vs its stored weights {d})")
             print(line, flush=True)
 
 
