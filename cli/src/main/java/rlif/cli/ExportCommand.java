@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.models.BadInputException;
 import rlif.models.gguf.GgmlType;
+import rlif.models.io.OutLock;
 import rlif.models.tensor.DType;
 import rlif.trainer.export.Export;
 
@@ -40,6 +41,9 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PATH", description = "directory (onnx, hf) or file (gguf) to write")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace an existing --out")
+    boolean overwrite;
+
     @Override
     public Integer call() {
         Export.Format f = switch (format) {
@@ -70,7 +74,10 @@ public final class ExportCommand implements Callable<Integer> {
                 default -> throw new BadInputException("--dtype applies to --format hf and gguf; --format onnx writes float32");
             }
         }
-        Export.export(model, adapter, f, out, hfType, ggufType, maxShardBytes);
+        try (OutLock lock = OutLock.acquire(out, "export")) {
+            OutLock.requireNewUnlessOverwrite(out, overwrite);
+            Export.export(model, adapter, f, out, hfType, ggufType, maxShardBytes);
+        }
         System.out.println("wrote " + (f == Export.Format.GGUF ? "GGUF file " : f == Export.Format.HF
                 ? "Hugging Face folder " : "merged model and adapter to ") + out);
         return 0;
