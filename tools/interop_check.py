@@ -252,6 +252,44 @@ def roundtrip():
             print(line, flush=True)
 
 
+def peft_loads_rlif_adapters():
+    """An adapter written by `rlif train` (LoRA checkpoint) loaded by PeftModel.from_pretrained on the Hugging Face
+    export of its base gives the logits of rlif's merged checkpoint (exported the same way)."""
+    from peft import PeftModel
+    with tempfile.TemporaryDirectory(prefix="rlif-peft-") as tmp:
+        tmp = Path(tmp)
+        for name, targets in (("llama_gqa_tied", "[q_proj, v_proj, down_proj]"), ("gpt2", "[c_attn, c_proj, c_fc]")):
+            base = tmp / name
+            rlif("import", "--from", "safetensors", MODELS / name, "--out", base)
+            cfg = tmp / f"{name}.yaml"
+            cfg.write_text(f"""seed: 3
+steps: 2
+objective: grpo
+model: {base}
+data: {{source: "arith:level=1,steps=2"}}
+trainable: {{lora: {{rank: 2, alpha: 4, targets: {targets}}}}}
+optimizer: {{lr: 0.2, schedule: constant, max_grad_norm: 0}}
+grpo: {{prompts_per_step: 2, group_size: 4, max_new_tokens: 6, reward: {{self_certainty: 1.0}}}}
+eval: {{every: 100, limit: 2, max_new_tokens: 4}}
+checkpoint: {{every: 2}}
+""")
+            run = tmp / f"{name}-run"
+            rlif("train", "--config", cfg, "--out", run)
+            ckpt = run / "checkpoints/step-2"
+            adapter_cfg = json.loads((ckpt / "adapter_config.json").read_text())
+            rlif("export", "--format", "hf", "--model", base, "--out", tmp / f"{name}-base-hf")
+            rlif("export", "--format", "hf", "--model", ckpt, "--out", tmp / f"{name}-merged-hf")
+            peft_model = PeftModel.from_pretrained(load(tmp / f"{name}-base-hf"), ckpt)
+            adapted = sorted(n for n, m in peft_model.named_modules() if hasattr(m, "lora_A") and n.endswith(tuple("_proj c_attn c_fc".split())))
+            with_peft = logits_of(peft_model)
+            merged = logits_of(load(tmp / f"{name}-merged-hf"))
+            moved = np.abs(with_peft - logits_of(load(tmp / f"{name}-base-hf"))).max()
+            print(f"{name}: rlif adapter ({len(adapter_cfg['target_modules'])} target modules, e.g. "
+                  f"{adapter_cfg['target_modules'][0]}; base_model_name_or_path {adapter_cfg['base_model_name_or_path']}) "
+                  f"loaded by PEFT on {len(adapted)} modules: max |logit - rlif merged| {np.abs(with_peft - merged).max():.2e}"
+                  f" (training moved logits by {moved:.2e})", flush=True)
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    {"goldens": goldens, "roundtrip": roundtrip}[sys.argv[1] if len(sys.argv) > 1 else "goldens"]()
+    {"goldens": goldens, "roundtrip": roundtrip, "peft": peft_loads_rlif_adapters}[sys.argv[1] if len(sys.argv) > 1 else "goldens"]()
