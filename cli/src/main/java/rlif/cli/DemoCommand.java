@@ -8,6 +8,7 @@ import rlif.demo.Demo;
 import rlif.demo.DemoPlan;
 import rlif.demo.DemoResult;
 import rlif.demo.SummaryTable;
+import rlif.models.io.OutLock;
 
 /** {@code rlif demo}: the paper's experiment in miniature on the project's own arith models. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
@@ -36,7 +37,10 @@ public final class DemoCommand implements Callable<Integer> {
         Demo demo = new Demo(base != null ? base : committed("arith-base"),
                 instruct != null ? instruct : committed("arith-instruct"), out,
                 quick ? DemoPlan.quick() : DemoPlan.full(), threads, System.err);
-        DemoResult result = demo.run();
+        DemoResult result;
+        try (OutLock lock = OutLock.acquire(out, "demo")) {
+            result = demo.run();
+        }
         System.out.print(SummaryTable.render(result));
         System.out.printf(java.util.Locale.ROOT, "%nwrote %s and %s in %.0f s%n", demo.out().resolve("report.html"),
                 demo.out().resolve("demo.json"), (System.nanoTime() - t0) / 1e9);

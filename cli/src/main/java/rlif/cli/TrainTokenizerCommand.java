@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
+import rlif.models.io.OutLock;
 import rlif.models.tokenizer.BpeTokenizerFiles;
 import rlif.models.tokenizer.BpeTrainer;
 
@@ -53,7 +54,9 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         }
         Map<String, Long> words = BpeTrainer.countWords(texts);
         BpeTrainer.Vocabulary vocab = new BpeTrainer(vocabSize, minFrequency, BpeTokenizerFiles.SPECIALS).train(words);
-        BpeTokenizerFiles.write(out, vocab);
+        try (OutLock lock = OutLock.acquire(out, "train-tokenizer")) {
+            BpeTokenizerFiles.write(out, vocab);
+        }
         System.out.printf(java.util.Locale.ROOT, "read %d texts (%d distinct words); learned %d merges, %d tokens;"
                 + " wrote %s and %s%n", texts.size(), words.size(), vocab.merges().size(), vocab.tokens().size(),
                 out.resolve("tokenizer.json"), out.resolve("tokenizer_config.json"));
