@@ -6,7 +6,8 @@ that corpus), and writes models/src/test/resources/bpe/golden.json with
     (ByteLevel pre-tokenizer, 256-symbol initial alphabet, same special tokens, vocab 600, min frequency 2);
   - encodings: the ids Hugging Face's Python tokenizer gives every corpus text and a few probes with rlif's
     tokenizer.json, with and without special tokens, and its decoding of them.
-The Java test BpeTrainerTest compares against these values. Run from the repository root:
+and golden-word-tokenizer.json: the ids of the same texts with the organism's committed tokenizer
+(models/recipes/word-tokenizer). The Java test BpeTrainerTest compares against these values. Run from the repository root:
     python3 -m venv tools/.venv && tools/.venv/bin/pip install tokenizers
     tools/.venv/bin/python tools/tokenizer-check/check_bpe.py
 """
@@ -57,6 +58,18 @@ def main():
     same = sum(1 for a, b in zip(ours, merges) if list(a) == list(b))
     print(f"HF trainer: {len(merges)} merges; rlif: {len(ours)}; identical prefix/positions: {same}")
     print(f"wrote {RES / 'golden.json'} ({len(encodings)} encodings)")
+
+    # The committed tokenizer of the word-level model organism (models/recipes/word-tokenizer), on the same texts
+    # and a chat-formatted prompt, so the Java test can check DJL's encoding of it too.
+    word = Tokenizer.from_file(str(ROOT / "models/recipes/word-tokenizer/tokenizer.json"))
+    word_encodings = []
+    for text in texts[:400] + PROBES[:2]:
+        word_encodings.append({"text": text, "ids": word.encode(text, add_special_tokens=False).ids,
+                               "ids_with_specials": word.encode(text, add_special_tokens=True).ids})
+    (RES / "golden-word-tokenizer.json").write_text(
+        json.dumps({"generated_by": golden["generated_by"], "encodings": word_encodings}, indent=1,
+                   ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {RES / 'golden-word-tokenizer.json'} ({len(word_encodings)} encodings)")
 
 
 if __name__ == "__main__":

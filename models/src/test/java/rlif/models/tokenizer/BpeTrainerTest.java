@@ -78,6 +78,20 @@ class BpeTrainerTest {
     }
 
     @Test
+    void djlEncodesWithTheOrganismsCommittedTokenizerExactlyAsHuggingFacesPythonTokenizer() throws IOException {
+        JsonNode word = JSON.readTree(RES.resolve("golden-word-tokenizer.json").toFile());
+        try (ModelTokenizer tok = ModelTokenizer.open(Path.of("recipes", "word-tokenizer", "tokenizer.json"))) {
+            assertThat(tok.vocabSize()).isEqualTo(970);
+            for (JsonNode e : word.get("encodings")) {
+                String text = e.get("text").asText();
+                assertThat(tok.encode(text, false)).as("ids of %s", text).isEqualTo(ints(e.get("ids")));
+                assertThat(tok.encode(text, true)).isEqualTo(ints(e.get("ids_with_specials")));
+            }
+            assertThat(word.get("encodings").size()).isEqualTo(402);
+        }
+    }
+
+    @Test
     void djlSegmentsEveryTrainingTextAsTrainingLeftIt() {
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < vocab.tokens().size(); i++) {
