@@ -5,12 +5,14 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import rlif.models.BadInputException;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.Provenance;
 
 /** The {@code rlif} command: score and train checkpoints on their internal feedback signals. */
 @Command(
         name = "rlif",
         mixinStandardHelpOptions = true,
-        version = "rlif 0.1.0",
+        versionProvider = Rlif.Version.class,
         description = "Score and train language-model checkpoints on their internal feedback signals.",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -30,6 +32,14 @@ public final class Rlif implements Runnable {
             description = "print stack traces of errors")
     boolean verbose;
 
+    /** {@code rlif --version}: the build's version and the checkout's commit. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"rlif " + Provenance.buildVersion() + " (commit " + Provenance.checkoutCommit() + ")"};
+        }
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -42,8 +52,10 @@ public final class Rlif implements Runnable {
     /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */
     public static int execute(String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        Provenance.recordCommand("rlif", args);
         CommandLine cli = new CommandLine(new Rlif());
         cli.setParameterExceptionHandler((ex, a) -> {
+            ProgressSink.stderr().breakLine();
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("error: " + ex.getMessage());
             if (verbose) {
@@ -53,6 +65,8 @@ public final class Rlif implements Runnable {
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // a status line or bar may be open: the error starts a line of its own
+            ProgressSink.stderr().breakLine();
             PrintWriter err = commandLine.getErr();
             int code = isBadInput(ex) ? 2 : 1;
             err.println("error: " + (code == 1 ? "internal: " : "") + messageOf(ex));

@@ -116,7 +116,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 result.droppedBytes() > 0 ? ", dropped a torn last line" : "");
         o.printf(Locale.ROOT, "%-22s eos %d, length %d; mean %s tokens%n", "finish",
                 c.get("finish_eos").asInt(), c.get("finish_length").asInt(), Digits.of(s.at("/num_tokens/mean")));
-        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct; [95%% interval], clustered by problem)%n", "accuracy",
+        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct; 95%% interval, clustered by problem)%n", "accuracy",
                 Digits.withInterval(s.get("accuracy"), s.get("accuracy_ci95")), c.get("correct").asInt(),
                 c.get("graded").asInt());
         o.printf(Locale.ROOT, "%-22s %-26s %s%n", "k", "pass@k", "maj@k");
