@@ -16,7 +16,6 @@ import rlif.evaluator.rollout.Device;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
-import rlif.models.progress.Phase;
 import rlif.models.progress.Progress;
 import rlif.models.progress.ProgressSink;
 
@@ -34,13 +33,15 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
-    @Option(names = "--kernels", defaultValue = "auto", description = "signal kernel backend (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
+            description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0",
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -50,10 +51,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             throw new BadInputException("--threads must be >= 0, got " + threads);
         }
         Path dir = model != null ? model : defaultModel();
-        ModelDirectory md;
-        try (Phase p = ProgressSink.stderr().phase("opening model " + dir)) {
-            md = ModelDirectory.open(dir);
-        }
+        ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
                 base.warmups(), base.repeats(), base.temperature(), kernels,

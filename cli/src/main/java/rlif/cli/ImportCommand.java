@@ -9,7 +9,6 @@ import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
 import rlif.models.importer.ModelImporter;
-import rlif.models.progress.Phase;
 import rlif.models.progress.Progress;
 import rlif.models.progress.ProgressSink;
 import rlif.models.tensor.DType;
@@ -46,11 +45,7 @@ public final class ImportCommand implements Callable<Integer> {
             throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
         }
         ProgressSink progress = ProgressSink.stderr();
-        CheckpointSource opened;
-        try (Phase p = progress.phase("reading " + from + " " + source)) {
-            opened = ModelImporter.open(from, source);
-        }
-        try (CheckpointSource src = opened) {
+        try (CheckpointSource src = progress.during("reading " + from + " " + source, () -> ModelImporter.open(from, source))) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
             try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {

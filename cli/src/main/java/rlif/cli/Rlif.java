@@ -2,6 +2,7 @@ package rlif.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import rlif.models.BadInputException;
@@ -57,7 +58,7 @@ public final class Rlif implements Runnable {
         cli.setParameterExceptionHandler((ex, a) -> {
             ProgressSink.stderr().breakLine();
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + withSuggestions(ex));
             if (verbose) {
                 ex.printStackTrace(err);
             }
@@ -79,6 +80,27 @@ public final class Rlif implements Runnable {
             return code;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * picocli's message for a mistyped command or flag, with its closest matches: {@code unknown command
+     * 'scroe'; did you mean score?}, {@code Unknown option: '--max-new-token'; did you mean --max-new-tokens?}.
+     */
+    static String withSuggestions(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
+            return ex.getMessage();
+        }
+        List<String> unmatched = u.getUnmatched();
+        boolean command = !unmatched.isEmpty() && !unmatched.get(0).startsWith("-")
+                && !ex.getCommandLine().getSubcommands().isEmpty();
+        String message = command ? "unknown command '" + unmatched.get(0) + "' for "
+                + ex.getCommandLine().getCommandSpec().qualifiedName() : ex.getMessage();
+        List<String> suggestions = u.getSuggestions().stream().distinct().limit(3).toList();
+        if (suggestions.isEmpty()) {
+            return message + (command ? "; the commands are " + String.join(", ",
+                    ex.getCommandLine().getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList()) : "");
+        }
+        return message + "; did you mean " + String.join(" or ", suggestions) + "?";
     }
 
     private static boolean isBadInput(Throwable ex) {

@@ -38,8 +38,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "longest completion (default: 256, or less where the model's context is shorter)")
+    Integer maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
     double temperature;
@@ -59,6 +60,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
@@ -75,6 +80,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        }
         if (limit != null && limit < 1) {
             throw new BadInputException("--limit must be >= 1, got " + limit);
         }
@@ -83,7 +91,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 ProblemSources.of(data).describe(),
                 limit == null ? 0 : limit,
                 samples,
-                maxNewTokens,
+                maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens,
                 temperature,
                 topK,
                 topP,
@@ -93,7 +101,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals);
-        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true).run();
         print(result, out, System.out);
         return 0;
     }

@@ -31,6 +31,8 @@ public final class Charts {
     public static final Color INCORRECT = new Color(0xC6, 0x28, 0x28);
     public static final Color NEUTRAL = new Color(0x15, 0x65, 0xC0);
     public static final Color GREY = new Color(0x75, 0x75, 0x75);
+    /** A series' line; set explicitly, since XChart otherwise cycles dashed styles through the series. */
+    public static final BasicStroke SOLID = new BasicStroke(1.6f);
 
     private Charts() {}
 

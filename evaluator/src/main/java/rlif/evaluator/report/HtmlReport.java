@@ -193,6 +193,7 @@ public final class HtmlReport {
             series.setMarker(SeriesMarkers.NONE);
             Color c = colorOf(label);
             series.setLineColor(c);
+            series.setLineStyle(Charts.SOLID);
             series.setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 70));
         }
         return chart;
@@ -218,6 +219,7 @@ public final class HtmlReport {
         series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         series.setMarker(SeriesMarkers.NONE);
         series.setLineColor(Charts.NEUTRAL);
+        series.setLineStyle(Charts.SOLID);
         Charts.segment(chart, "chance", 0, 0, 1, 1, Charts.GREY, true);
         return chart;
     }
@@ -260,6 +262,7 @@ public final class HtmlReport {
         series.setMarker(SeriesMarkers.CIRCLE);
         series.setMarkerColor(Charts.NEUTRAL);
         series.setLineColor(Charts.NEUTRAL);
+        series.setLineStyle(Charts.SOLID);
         return chart;
     }
 

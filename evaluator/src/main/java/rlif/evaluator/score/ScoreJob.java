@@ -59,10 +59,12 @@ public final class ScoreJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ScoreSettings settings;
+    /** As given, then with {@code --max-new-tokens} resolved once the prompts are known. */
+    private ScoreSettings settings;
     private final Path out;
     private final boolean overwrite;
     private ProgressSink progress = ProgressSink.off();
+    private int threads;
     private long stopAfterNewRows = Long.MAX_VALUE;
     /** What made this run's files: version, commit, date, command, model digest. */
     private ObjectNode provenance;
@@ -78,6 +80,15 @@ public final class ScoreJob {
     /** Shows a status line per slow phase and a progress bar with rate and ETA on stderr. */
     public ScoreJob withProgressBar(boolean on) {
         this.progress = on ? ProgressSink.stderr() : ProgressSink.off();
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of the session; 0 (the default) lets ONNX Runtime choose. */
+    public ScoreJob withThreads(int threads) {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -121,6 +132,16 @@ public final class ScoreJob {
             phases.lap("digest_model");
             phases.begin("checking the prompts of " + settings.data());
             int problems = checkProblems(source, encoder);
+            if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+                settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens());
+                if (settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
+                    progress.line("--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
+                            + encoder.contextLength().getAsInt() + " tokens after the longest prompt ("
+                            + encoder.longestPrompt() + " tokens); pass --max-new-tokens to choose");
+                }
+                encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(),
+                        settings.maxNewTokens());
+            }
             checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");
             BitSet done = new BitSet();
@@ -167,7 +188,7 @@ public final class ScoreJob {
             throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
         }
         try {
-            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
+            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device).withThreads(threads), kernel);
         } catch (RuntimeException e) {
             kernel.close();
             throw e;
@@ -403,6 +424,7 @@ public final class ScoreJob {
             return o;
         }
         ObjectNode t = o.putObject("throughput");
+        t.put("intra_op_threads", threads);
         t.put("rollouts", totals.rows);
         t.put("tokens", totals.tokens);
         t.put("generation_seconds", totals.nanos / 1e9);

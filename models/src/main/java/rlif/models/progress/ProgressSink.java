@@ -102,6 +102,16 @@ public final class ProgressSink {
         return p;
     }
 
+    /** Runs {@code work} as a phase: {@code what ...} now, its duration when it returns (or throws). */
+    public <T> T during(String what, Supplier<T> work) {
+        Phase p = phase(what);
+        try {
+            return work.get();
+        } finally {
+            p.close();
+        }
+    }
+
     /** A one-off status line ({@code wrote report.html}). */
     public synchronized void line(String text) {
         if (mode == Mode.OFF) {

@@ -92,13 +92,15 @@ class ProgressTest {
     @Test
     void aPhasePrintsWhatAndThenHowLong() {
         ProgressSink sink = sink(ProgressSink.Mode.TTY);
-        try (Phase p = sink.phase("opening model /m")) {
+        int result = sink.during("opening model /m", () -> {
             advance(18.24);
-        }
-        try (Phase p = sink.phase("hashing model files")) {
-            advance(0.5);
-            sink.line("a warning in between");
-        }
+            return 7;
+        });
+        assertThat(result).isEqualTo(7);
+        Phase hashing = sink.phase("hashing model files");
+        advance(0.5);
+        sink.line("a warning in between");
+        hashing.close();
         assertThat(text()).isEqualTo("opening model /m ... 18.2 s\nhashing model files ...\na warning in between\n"
                 + "hashing model files: 0.50 s\n");
     }
@@ -116,9 +118,12 @@ class ProgressTest {
     @Test
     void offPrintsNothing() {
         ProgressSink sink = sink(ProgressSink.Mode.OFF);
-        try (Progress bar = sink.bar("x", 3, "u"); Phase p = sink.phase("y")) {
-            bar.step(3);
-            sink.line("z");
+        try (Progress bar = sink.bar("x", 3, "u")) {
+            sink.during("y", () -> {
+                bar.step(3);
+                sink.line("z");
+                return null;
+            });
         }
         assertThat(text()).isEmpty();
         assertThat(Progress.rate(0.1)).isEqualTo("0.10");

@@ -112,11 +112,12 @@ public final class TrainRun {
             } else {
                 log = MetricsLog.create(metricsFile);
             }
+            Map<String, Object> stamp = start == 1 ? provenance(digest, baseDir) : null;
             try (log; Progress bar = ProgressSink.stderr().bar("train " + cfg.objective().name().toLowerCase(java.util.Locale.ROOT),
                     cfg.steps(), "steps", start - 1)) {
                 if (start == 1) {
                     Map<String, Object> first = evaluate(policy, tok, bos, pad, 0);
-                    first.put("provenance", provenance(digest, baseDir));
+                    first.put("provenance", stamp);
                     log.append(first);
                 }
                 for (long step = start; step <= cfg.steps(); step++) {
@@ -143,10 +144,8 @@ public final class TrainRun {
 
     /** The stamp of metrics.jsonl's first row: version, commit, date, command, config and model digests. */
     private static Map<String, Object> provenance(String configDigest, Path baseDir) {
-        Map<String, Object> p;
-        try (Phase hashing = ProgressSink.stderr().phase("hashing the base model's files for the provenance stamp")) {
-            p = Provenance.now(ModelDigest.of(baseDir)).toMap();
-        }
+        Map<String, Object> p = ProgressSink.stderr().during("hashing the base model's files for the provenance stamp",
+                () -> Provenance.now(ModelDigest.of(baseDir)).toMap());
         p.put("config_digest", configDigest);
         return p;
     }
@@ -310,6 +309,15 @@ public final class TrainRun {
             row.put("eval_loss", loss);
         }
         row.put("example", graded.isEmpty() ? "" : graded.getFirst().text());
+        // the first few completions with their grades, for the report's examples table
+        List<Map<String, Object>> examples = new ArrayList<>();
+        for (Evaluation.Graded g : graded.subList(0, Math.min(3, graded.size()))) {
+            Map<String, Object> ex = new LinkedHashMap<>();
+            ex.put("completion", g.text());
+            ex.put("correct", g.correct());
+            examples.add(ex);
+        }
+        row.put("examples", examples);
         row.put("seconds_eval", (System.nanoTime() - t0) / 1e9);
         return row;
     }
