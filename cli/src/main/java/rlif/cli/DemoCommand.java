@@ -11,6 +11,7 @@ import rlif.trainer.demo.SummaryTable;
 
 /** {@code rlif demo}: the paper's experiment in miniature on the project's own arith models. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Run the paper's experiment in miniature on the bundled arith models (report.html, demo.json).",
         description = "The paper's experiment in miniature: score models/arith-base and models/arith-instruct,"
                 + " train each with GRPO on self-certainty, token entropy and the verifiable reward (held-out accuracy"
                 + " every few steps), score base/instruct weight mixes, and write report.html and demo.json to --out."
