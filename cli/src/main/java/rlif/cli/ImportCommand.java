@@ -1,6 +1,5 @@
 package rlif.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
+import rlif.models.io.OutLock;
 import rlif.models.importer.ModelImporter;
 import rlif.models.progress.Progress;
 import rlif.models.progress.ProgressSink;
@@ -41,11 +41,9 @@ public final class ImportCommand implements Callable<Integer> {
             case "fp16" -> DType.F16;
             default -> throw new BadInputException("--dtype " + dtype + " is not fp32 or fp16");
         };
-        if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
-            throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
-        }
         ProgressSink progress = ProgressSink.stderr();
-        try (CheckpointSource src = progress.during("reading " + from + " " + source, () -> ModelImporter.open(from, source))) {
+        try (OutLock lock = OutLock.acquire(out, "import");
+                CheckpointSource src = progress.during("reading " + from + " " + source, this::open)) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
             try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
@@ -58,12 +56,9 @@ public final class ImportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isEmptyDirectory(Path p) throws java.io.IOException {
-        if (!Files.isDirectory(p)) {
-            return false;
-        }
-        try (var s = Files.list(p)) {
-            return s.findAny().isEmpty();
-        }
+    /** Checks --out (under its lock) before the source is opened. */
+    private CheckpointSource open() {
+        OutLock.requireNewUnlessOverwrite(out, overwrite);
+        return ModelImporter.open(from, source);
     }
 }

@@ -47,7 +47,14 @@ public final class Rlif implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        if (ProgressSink.stderr().mode() != ProgressSink.Mode.TTY) {
+            // progress is drawn as whole lines here; any \r-redrawn line (a library's) would be noise in a log
+            System.setErr(new java.io.PrintStream(new ProgressLineFilter(new java.io.FileOutputStream(java.io.FileDescriptor.err)),
+                    true, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int code = execute(args);
+        System.err.flush();
+        System.exit(code);
     }
 
     /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */

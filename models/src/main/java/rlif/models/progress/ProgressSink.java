@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * the way or every minute, and when it ends, so a log reads top to bottom. Which one applies is decided once
  * per process: {@code bin/rlif} tests whether stderr is a terminal and passes {@code -Drlif.progress=tty},
  * {@code plain} or {@code off} (the environment variable {@code RLIF_PROGRESS} overrides it); without the
- * launcher the default is {@code plain}.
+ * launcher the process looks at its own stderr.
  */
 public final class ProgressSink {
     /** How progress is shown. */
@@ -73,13 +73,30 @@ public final class ProgressSink {
     static Mode modeFromEnvironment() {
         String v = System.getenv("RLIF_PROGRESS");
         if (v == null || v.isBlank()) {
-            v = System.getProperty("rlif.progress", "plain");
+            v = System.getProperty("rlif.progress");
+        }
+        if (v == null || v.isBlank()) {
+            v = stderrIsTerminal() ? "tty" : "plain";
         }
         return switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "tty", "terminal" -> Mode.TTY;
             case "off", "none", "quiet" -> Mode.OFF;
             default -> Mode.PLAIN;
         };
+    }
+
+    /**
+     * Whether this process's own stderr is a terminal (Linux: fd 2 is a tty device; elsewhere: a console is
+     * attached). Under {@code bin/rlif} it never is (stderr goes through a pipe), so the launcher tests the
+     * terminal itself and passes {@code -Drlif.progress}.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     public Mode mode() {
