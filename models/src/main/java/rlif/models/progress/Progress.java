@@ -34,6 +34,29 @@ public final class Progress implements AutoCloseable {
         this.initial = already;
         this.done = already;
         draw(true);
+        if (sink.ticking()) {
+            // A step can take minutes (one batch of a large model): the clock keeps moving on screen, and the
+            // last of a burst of steps that came within one redraw interval gets drawn.
+            Thread ticker = new Thread(this::tick, "rlif-progress-" + task);
+            ticker.setDaemon(true);
+            ticker.start();
+        }
+    }
+
+    private void tick() {
+        try {
+            while (true) {
+                Thread.sleep(1000);
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    draw(true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public void step() {

@@ -28,22 +28,25 @@ public final class ProgressSink {
     }
 
     private static final PrintStream NOWHERE = new PrintStream(java.io.OutputStream.nullOutputStream());
-    private static final ProgressSink OFF = new ProgressSink(() -> NOWHERE, Mode.OFF, System::nanoTime);
+    private static final ProgressSink OFF = new ProgressSink(() -> NOWHERE, Mode.OFF, System::nanoTime, false);
     private static volatile ProgressSink stderr;
 
     /** Read at each write, so a {@code System.setErr} (tests capturing stderr) is followed. */
     private final Supplier<PrintStream> stream;
     private final Mode mode;
     private final LongSupplier clock;
+    /** Whether open bars on a terminal are redrawn every second between steps (real stderr only). */
+    private final boolean ticking;
     /** Characters of the bar line currently on screen (TTY), 0 when the cursor is at the start of a line. */
     private int openLine;
     /** A phase line waiting for its time to be appended, or null. */
     private Phase openPhase;
 
-    ProgressSink(Supplier<PrintStream> stream, Mode mode, LongSupplier clock) {
+    ProgressSink(Supplier<PrintStream> stream, Mode mode, LongSupplier clock, boolean ticking) {
         this.stream = stream;
         this.mode = mode;
         this.clock = clock;
+        this.ticking = ticking && mode == Mode.TTY;
     }
 
     /** The process's stderr in the mode chosen for it (see the class comment). */
@@ -52,7 +55,7 @@ public final class ProgressSink {
         if (s == null) {
             synchronized (ProgressSink.class) {
                 if (stderr == null) {
-                    stderr = new ProgressSink(() -> System.err, modeFromEnvironment(), System::nanoTime);
+                    stderr = new ProgressSink(() -> System.err, modeFromEnvironment(), System::nanoTime, true);
                 }
                 s = stderr;
             }
@@ -67,7 +70,7 @@ public final class ProgressSink {
 
     /** A sink writing to {@code out} in {@code mode}, timed by {@code nanoClock} (tests pass a fake clock). */
     public static ProgressSink to(PrintStream out, Mode mode, LongSupplier nanoClock) {
-        return new ProgressSink(() -> out, mode, nanoClock);
+        return new ProgressSink(() -> out, mode, nanoClock, false);
     }
 
     static Mode modeFromEnvironment() {
@@ -147,6 +150,10 @@ public final class ProgressSink {
     /** A bar of which {@code already} units were done by an earlier run (not counted in the rate). */
     public Progress bar(String task, long total, String unit, long already) {
         return new Progress(this, task, total, unit, already);
+    }
+
+    boolean ticking() {
+        return ticking;
     }
 
     long now() {
