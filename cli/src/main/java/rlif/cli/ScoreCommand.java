@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
@@ -55,8 +56,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
@@ -88,7 +89,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 topP,
                 seed,
                 batchSize,
-                device.toLowerCase(Locale.ROOT),
+                device.name().toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals);

@@ -20,8 +20,7 @@ import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.grading.Grader;
-import rlif.evaluator.prompt.ChatTemplate;
-import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
@@ -108,9 +107,8 @@ public final class ScoreJob {
         ProblemSource source = ProblemSources.of(settings.data());
         Phases phases = new Phases(startNanos);
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
-            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
-            PromptEncoder encoder =
-                    new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
             phases.lap("open_model");
             int problems = checkProblems(source, encoder);
             checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
