@@ -20,12 +20,13 @@ public final class TrainingReport {
     private TrainingReport() {}
 
     /** Metrics plotted from training rows, in page order. */
-    static final List<String> TRAIN_CURVES = List.of("loss", "reward", "accuracy", "token_entropy", "self_certainty",
-            "trajectory_entropy", "kl", "grad_norm", "completion_length", "clipped_share", "flat_group_share",
-            "distinct_3gram_ratio", "truncated_share", "transitional_rate", "lr");
+    static final List<String> TRAIN_CURVES = List.of("loss", "reward", "reward_std", "accuracy", "token_entropy",
+            "self_certainty", "trajectory_entropy", "entropy", "kl", "grad_norm", "completions/mean_length",
+            "clip_ratio/region_mean", "frac_reward_zero_std", "distinct_3gram_ratio", "completions/clipped_ratio",
+            "transitional_rate", "learning_rate");
     /** Metrics plotted from evaluation rows. */
     static final List<String> EVAL_CURVES = List.of("eval_loss", "accuracy", "token_entropy", "self_certainty",
-            "trajectory_entropy", "completion_length", "distinct_3gram_ratio", "transitional_rate");
+            "trajectory_entropy", "completions/mean_length", "distinct_3gram_ratio", "transitional_rate");
 
     public static void write(Path file, String title, List<Map<String, Object>> rows) {
         System.setProperty("java.awt.headless", "true");
