@@ -14,7 +14,9 @@ import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
+import java.util.Set;
 import rlif.models.BadInputException;
+import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
@@ -93,8 +95,11 @@ public final class ScoreCommand implements Callable<Integer> {
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals);
-        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
-        print(result, out, System.out);
+        try (OutLock lock = OutLock.acquire(out, "score")) {
+            OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
+            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+            print(result, out, System.out);
+        }
         return 0;
     }
 

@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.models.BadInputException;
+import rlif.models.io.OutLock;
 import rlif.trainer.config.ConfigOverrides;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.loop.Compute;
@@ -43,7 +45,11 @@ public final class TrainCommand implements Callable<Integer> {
         List<ConfigOverrides.Override> sets = overrides.stream().map(ConfigOverrides.Override::parse).toList();
         TrainConfig cfg = TrainConfig.read(config, sets);
         Path dir = out != null ? out : defaultOut(config);
-        List<Map<String, Object>> rows = new TrainRun(cfg, dir, resume, new Compute(threads, device.device())).run();
+        List<Map<String, Object>> rows;
+        try (OutLock lock = OutLock.acquire(dir, "train")) {
+            OutLock.requireRunDirectory(dir, "train", Set.of("run.json", "metrics.jsonl", "checkpoints"));
+            rows = new TrainRun(cfg, dir, resume, new Compute(threads, device.device())).run();
+        }
         Map<String, Object> lastEval = null;
         long skipped = 0;
         for (Map<String, Object> r : rows) {

@@ -189,7 +189,7 @@ public final class TrainRun {
                 optimizer.adamw()));
         if (policy.isLora()) {
             extra.putAll(PeftAdapter.files(policy.trainables(), policy.lora(), policy.adaptedModules(),
-                    model.dir().toString()));
+                    PeftAdapter.loadableBase(model.dir())));
         }
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("source", model.dir().toString());
