@@ -354,14 +354,30 @@ public record TrainConfig(
 
     /**
      * Resolves a step's batch from TRL's {@code per_device_train_batch_size x gradient_accumulation_steps} or
-     * rlif's per-step count ({@code perStepKey}, in units of {@code unit} sequences). Returns
-     * {@code {per-step count, sequences per micro-batch}}.
+     * rlif's per-step count ({@code perStepKey}, in units of {@code unit} sequences); given the per-step count and the
+     * micro-batch, the accumulation steps follow. Returns {@code {per-step count, sequences per micro-batch}}.
      */
     private static int[] batchSizes(ConfigNode s, String perStepKey, int perStepDefault, int unit) {
+        boolean accumulationGiven = s.given("gradient_accumulation_steps");
         int accumulation = positive(s, "gradient_accumulation_steps", 1);
         boolean perDeviceGiven = s.given("per_device_train_batch_size");
         boolean perStepGiven = s.given(perStepKey);
         String unitName = unit == 1 ? "" : " x num_generations " + unit;
+        if (perDeviceGiven && perStepGiven) {
+            int micro = positive(s, "per_device_train_batch_size", 8);
+            int perStep = positive(s, perStepKey, perStepDefault);
+            long total = (long) perStep * unit;
+            if (micro > total) {
+                throw s.invalid("per_device_train_batch_size", micro + " sequences: a micro-batch larger than the"
+                        + " step's batch of " + perStepKey + " " + perStep + unitName + " = " + total);
+            }
+            if (accumulationGiven ? (long) micro * accumulation != total : total % micro != 0) {
+                throw s.invalid(perStepKey, perStep + unitName + " = " + total + " sequences do not split into"
+                        + " micro-batches of per_device_train_batch_size " + micro
+                        + (accumulationGiven ? " x gradient_accumulation_steps " + accumulation : ""));
+            }
+            return new int[] {perStep, micro};
+        }
         if (perDeviceGiven) {
             int micro = positive(s, "per_device_train_batch_size", 8);
             long total = (long) micro * accumulation;
@@ -372,29 +388,13 @@ public record TrainConfig(
             if (total / unit > Integer.MAX_VALUE) {
                 throw s.invalid("per_device_train_batch_size", "too large");
             }
-            int perStep = (int) (total / unit);
-            if (perStepGiven) {
-                int given = positive(s, perStepKey, perStepDefault);
-                if ((long) given * unit < micro) {
-                    throw s.invalid("per_device_train_batch_size", micro + " sequences: a micro-batch larger than the"
-                            + " step's batch of " + perStepKey + " " + given + unitName + " = " + (long) given * unit);
-                }
-                if (given != perStep) {
-                    throw s.invalid(perStepKey, given + unitName + " disagrees with per_device_train_batch_size "
-                            + micro + " x gradient_accumulation_steps " + accumulation + "; give one of them");
-                }
-            }
-            return new int[] {perStep, micro};
+            return new int[] {(int) (total / unit), micro};
         }
         int perStep = positive(s, perStepKey, perStepDefault);
         long total = (long) perStep * unit;
-        if (total % accumulation != 0) {
+        if (accumulation > total || total % accumulation != 0) {
             throw s.invalid("gradient_accumulation_steps", perStepKey + " " + perStep + unitName + " = " + total
                     + " sequences do not split into " + accumulation + " equal micro-batches");
-        }
-        if (accumulation > total) {
-            throw s.invalid("gradient_accumulation_steps", accumulation + " micro-batches for a step of " + total
-                    + " sequences");
         }
         return new int[] {perStep, Math.toIntExact(total / accumulation)};
     }

@@ -238,6 +238,11 @@ class TrainConfigTest {
         Path tooBig = write(base + "  prompts_per_step: 2\n  per_device_train_batch_size: 16\n");
         assertThatThrownBy(() -> TrainConfig.read(tooBig)).hasMessageStartingWith(tooBig
                 + ": grpo.per_device_train_batch_size: 16 sequences: a micro-batch larger than the step's batch");
+        TrainConfig derived = TrainConfig.read(write(base + "  prompts_per_step: 6\n  per_device_train_batch_size: 4\n"));
+        assertThat(derived.grpo().microBatchSize()).as("24 completions in 6 micro-batches of 4").isEqualTo(4);
+        Path disagree = write(base + "  prompts_per_step: 6\n  per_device_train_batch_size: 4\n  gradient_accumulation_steps: 2\n");
+        assertThatThrownBy(() -> TrainConfig.read(disagree)).hasMessageContaining("grpo.prompts_per_step: 6 x num_generations"
+                + " 4 = 24 sequences do not split into micro-batches of per_device_train_batch_size 4 x gradient_accumulation_steps 2");
         Path sft = write("objective: sft\nmodel: m\nsft: {max_steps: 1, batch_size: 12, gradient_accumulation_steps: 4}\n");
         assertThat(TrainConfig.read(sft).sft().microBatchSize()).isEqualTo(3);
     }
