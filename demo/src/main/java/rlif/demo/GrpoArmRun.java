@@ -10,6 +10,7 @@ import java.util.Map;
 import rlif.evaluator.prompt.PromptFormat;
 import rlif.models.io.AtomicFiles;
 import rlif.trainer.config.TrainConfig;
+import rlif.trainer.loop.Compute;
 import rlif.trainer.loop.TrainRun;
 import rlif.trainer.metrics.RewardTrend;
 
@@ -49,7 +50,7 @@ final class GrpoArmRun {
             rows = readRows(dir.resolve("metrics.jsonl")); // finished earlier: its last checkpoint is published
         } else {
             boolean resume = Files.exists(dir.resolve("metrics.jsonl"));
-            rows = new TrainRun(TrainConfig.read(config), dir, resume, threads).run();
+            rows = new TrainRun(TrainConfig.read(config), dir, resume, Compute.cpu(threads)).run();
         }
         RewardTrend gate = RewardTrend.ofRows(rows);
         List<DemoResult.StepPoint> points = new ArrayList<>();
@@ -92,40 +93,39 @@ final class GrpoArmRun {
     }
 
     /**
-     * The run's {@code rlif train} config: full training (the models are small), a constant learning rate, no KL
-     * term unless the arm has one, sampling at temperature 1, a checkpoint at every held-out step. The trainer's
-     * own evaluation is kept minimal: the demo evaluates checkpoints with {@code rlif score} instead.
+     * The run's {@code rlif train} config, in TRL's names: full training (the models are small), a constant learning
+     * rate, no KL term unless the arm has one ({@code beta}), sampling at temperature 1, a checkpoint at every
+     * held-out step. The trainer's own evaluation is kept to the minimum (8 problems, before and after): the demo
+     * evaluates the checkpoints with {@code rlif score} instead, on many more problems and samples.
      */
     String config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("seed", seed);
-        c.put("steps", plan.steps());
         c.put("objective", "grpo");
         c.put("model", model.toString());
-        c.put("data", Map.of("source", plan.task()));
+        c.put("data", Map.of("source", plan.task(), "prompt_format", format.json()));
         c.put("trainable", Map.of("full", true));
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("lr", plan.learningRate());
-        opt.put("schedule", "constant");
-        opt.put("warmup_steps", 0);
-        opt.put("max_grad_norm", 1.0);
-        c.put("optimizer", opt);
+        c.put("eval", Map.of("limit", 8, "max_new_tokens", plan.maxNewTokens()));
         Map<String, Object> g = new LinkedHashMap<>();
+        g.put("max_steps", plan.steps());
+        g.put("learning_rate", plan.learningRate());
+        g.put("lr_scheduler_type", "constant");
+        g.put("max_grad_norm", 1.0);
         g.put("prompts_per_step", plan.promptsPerStep());
-        g.put("group_size", plan.groupSize());
+        g.put("num_generations", plan.groupSize());
+        g.put("max_completion_length", plan.maxNewTokens());
         g.put("temperature", 1.0);
-        g.put("max_new_tokens", plan.maxNewTokens());
+        g.put("logging_steps", 1);
+        g.put("eval_steps", 0);
+        g.put("save_steps", plan.evalEvery());
         g.put("reward", arm.reward());
+        if (arm.shuffleWithinGroup()) {
+            g.put("shuffle_within_group", true);
+        }
         if (arm.klCoef() > 0) {
-            g.put("kl_coef", arm.klCoef());
+            g.put("beta", arm.klCoef());
         }
         c.put("grpo", g);
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("every", 0);
-        e.put("limit", 8);
-        e.put("max_new_tokens", plan.maxNewTokens());
-        c.put("eval", e);
-        c.put("checkpoint", Map.of("every", plan.evalEvery()));
         try {
             return "# written by rlif demo (" + arm.name() + " arm); re-run with: rlif train --config config.yaml --out DIR\n"
                     + new YAMLMapper().writeValueAsString(c);

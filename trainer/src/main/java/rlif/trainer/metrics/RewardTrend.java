@@ -134,6 +134,38 @@ public record RewardTrend(double slope, double stderr, int steps, double first, 
         return of(s, y);
     }
 
+    /**
+     * The gate as the last row of a GRPO run's {@code metrics.jsonl}: {@code "gate": true}, the slope per step with
+     * its standard error and t, the fitted reward at the first and last step, how many steps were fitted, whether
+     * the run optimised its reward and the verdict in words. Numbers that are not defined are left out.
+     */
+    public java.util.Map<String, Object> toRow(long step) {
+        java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("step", step);
+        row.put("gate", true);
+        putFinite(row, "reward_slope", slope);
+        putFinite(row, "reward_slope_stderr", stderr);
+        putFinite(row, "reward_slope_t", t());
+        putFinite(row, "reward_fit_first", first);
+        putFinite(row, "reward_fit_last", last);
+        row.put("steps_fitted", steps);
+        row.put("optimised", optimised());
+        row.put("verdict", verdict());
+        return row;
+    }
+
+    private static void putFinite(java.util.Map<String, Object> row, String key, double v) {
+        if (Double.isFinite(v)) {
+            row.put(key, v);
+        }
+    }
+
+    /** The gate in one line, e.g. {@code optimised its reward: slope 0.0021 per step +- 0.0004 (t 5.3)}. */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "%s: slope %.4g per step +- %.2g (t %.1f) over %d steps", verdict(),
+                slope, stderr, t(), steps);
+    }
+
     /** The verdict in words, for tables and reports. */
     public String verdict() {
         if (Double.isNaN(t())) {
