@@ -10,24 +10,29 @@ import rlif.demo.DemoResult;
 import rlif.demo.SummaryTable;
 import rlif.models.io.OutLock;
 
-/** {@code rlif demo}: the paper's experiment in miniature on the project's own arith models. */
+/** {@code rlif demo}: the paper's experiment on the project's word-level model organism. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Run the paper's experiment in miniature on the bundled arith models (report.html, demo.json).",
-        description = "The paper's experiment in miniature: score models/arith-base and models/arith-instruct,"
-                + " train each with GRPO on self-certainty, token entropy and the verifiable reward (held-out accuracy"
-                + " every few steps), score base/instruct weight mixes, and write report.html and demo.json to --out."
-                + " Progress on stderr, summary on stdout.")
+        header = "Run the paper's experiment on the bundled model organism (report.html, demo.json).",
+        description = "The paper's experiment on the word-level model organism (models/word-base, models/word-instruct;"
+                + " docs/results.md): score both models on held-out word problems, measure each internal signal's"
+                + " validity as a reward, score base/instruct weight mixes, and train each model with GRPO in every arm"
+                + " (self-certainty, token entropy, the verifiable reward, shuffled and sign-flipped controls) and"
+                + " seed, gating each run on whether its reward rose and scoring its checkpoints on the held-out"
+                + " problems; write report.html and demo.json to --out. The full demo takes hours on 2 cores"
+                + " (docs/cli.md#demo); --quick takes minutes and is too small to conclude anything. Progress on"
+                + " stderr, summary on stdout.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "shorter runs and a smaller held-out set (a few minutes)")
+    @Option(names = "--quick", description = "a smoke test: one seed, short runs, a small held-out set (minutes)")
     boolean quick;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "demo-out", description = "output directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "demo-out", description = "output directory; a re-run"
+            + " with the same plan resumes (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--base", paramLabel = "DIR", description = "base model (default: models/arith-base of this checkout)")
+    @Option(names = "--base", paramLabel = "DIR", description = "base model (default: models/word-base of this checkout)")
     Path base;
 
-    @Option(names = "--instruct", paramLabel = "DIR", description = "instruct model (default: models/arith-instruct of this checkout)")
+    @Option(names = "--instruct", paramLabel = "DIR", description = "instruct model (default: models/word-instruct of this checkout)")
     Path instruct;
 
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads of the training runs (0 = its default)")
@@ -36,8 +41,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        Demo demo = new Demo(base != null ? base : committed("arith-base"),
-                instruct != null ? instruct : committed("arith-instruct"), out,
+        Demo demo = new Demo(base != null ? base : committed("word-base"),
+                instruct != null ? instruct : committed("word-instruct"), out,
                 quick ? DemoPlan.quick() : DemoPlan.full(), threads, System.err);
         DemoResult result;
         try (OutLock lock = OutLock.acquire(out, "demo")) {

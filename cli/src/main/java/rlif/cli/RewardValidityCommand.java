@@ -14,6 +14,7 @@ import rlif.models.io.AtomicFiles;
 
 /** {@code rlif reward-validity}: is an internal signal a valid reward on this model, before training on it? */
 @Command(name = "reward-validity", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Measure each internal signal's validity as a reward on scored runs.",
         description = {"For each internal signal of each scored run (rlif score --samples K, K >= 2): its AUROC for",
             "correctness with a 95% interval, the same within groups of one prompt (what GRPO compares), and the",
             "share of its within-group variance that the completion's token histogram explains (cross-validated)."})

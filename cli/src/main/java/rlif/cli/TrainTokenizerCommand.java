@@ -16,6 +16,7 @@ import rlif.models.tokenizer.BpeTrainer;
 
 /** {@code rlif train-tokenizer}: learn a byte-level BPE tokenizer from the prompts and solutions of data sources. */
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Learn a byte-level BPE tokenizer from data sources (tokenizer.json, tokenizer_config.json).",
         description = {"Learn a byte-level BPE vocabulary (GPT-2 pre-tokenization, Hugging Face BpeTrainer rules) from",
             "the prompts and worked solutions of --data and write tokenizer.json and tokenizer_config.json",
             "(special tokens <pad> <s> </s> <|user|> <|assistant|>, a chat template) to --out."})
