@@ -61,7 +61,18 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            return env.createSession(model.config().decoderFile().toString(), so);
+        } catch (OrtException e) {
+            throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Session options for {@code options}: full graph optimisation, threads, and the device (CUDA refused by name when absent). */
+    static OrtSession.SessionOptions sessionOptions(EngineOptions options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             if (options.intraOpThreads() > 0) {
@@ -80,10 +91,10 @@ public final class OnnxRolloutEngine implements RolloutEngine {
                             + e.getMessage(), e);
                 }
             }
-            return env.createSession(model.config().decoderFile().toString(), so);
-        } catch (OrtException e) {
-            throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "
-                    + e.getMessage(), e);
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
         }
     }
 
