@@ -18,7 +18,8 @@ import rlif.models.BadInputException;
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
-                + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
+                + " measure how well each signal predicts correctness (or, with --teacher-forced, score given"
+                + " completions). Writes rollouts.jsonl, summary.json and"
                 + " report.html to --out; re-running into the same --out resumes (docs/cli.md).")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
@@ -69,6 +70,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
     boolean tokenSignals;
 
+    @Option(names = "--teacher-forced", description = "score the completions --data gives (a rollouts.jsonl, or rows with"
+            + " completion or completion_ids) instead of generating: their signals at --temperature, in one forward pass")
+    boolean teacherForced;
+
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
 
@@ -91,7 +96,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 device.toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
-                tokenSignals);
+                tokenSignals,
+                teacherForced);
         ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
         print(result, out, System.out);
         return 0;
@@ -125,9 +131,11 @@ public final class ScoreCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
                     num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
         }
-        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
+        boolean forced = s.at("/throughput/scoring_seconds").isNumber();
+        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of %s)%n", "throughput",
                 num(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                num(s.at("/throughput/generation_seconds")));
+                num(s.at(forced ? "/throughput/scoring_seconds" : "/throughput/generation_seconds")),
+                forced ? "teacher-forced scoring" : "generation");
         o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
     }
 

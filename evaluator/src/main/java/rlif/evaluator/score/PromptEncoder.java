@@ -29,8 +29,19 @@ final class PromptEncoder {
     }
 
     int[] encode(Problem p) {
+        return encoded(p).ids();
+    }
+
+    /**
+     * A prompt as the model sees it: the text the tokenizer encoded (rendered by the chat template when
+     * {@code rendered}; decoded from the ids when the row gave ids, or null without a tokenizer) and its ids.
+     */
+    record Encoded(String text, boolean rendered, int[] ids) {}
+
+    Encoded encoded(Problem p) {
         int[] ids;
         String what;
+        String text;
         if (p.hasText()) {
             if (tokenizer == null) {
                 throw new BadInputException("--data " + p.where() + " has a text prompt, but the model directory has"
@@ -38,9 +49,11 @@ final class PromptEncoder {
             }
             if (format == PromptFormat.CHAT) {
                 // The template writes the special tokens (bos) itself, as apply_chat_template does.
-                ids = tokenizer.encode(chat.render(p.promptText()), false);
+                text = chat.render(p.promptText());
+                ids = tokenizer.encode(text, false);
             } else {
-                ids = tokenizer.encode(p.promptText(), true);
+                text = p.promptText();
+                ids = tokenizer.encode(text, true);
             }
             what = "the prompt text as " + tokenizer.file().getFileName() + " encodes it";
         } else {
@@ -49,6 +62,7 @@ final class PromptEncoder {
                         + " cannot template; use --prompt-format plain");
             }
             ids = p.promptIds();
+            text = null; // decoded below, once the ids are known to be the model's
             what = "field prompt_ids";
         }
         if (ids.length == 0) {
@@ -61,6 +75,9 @@ final class PromptEncoder {
                     + " --max-new-tokens " + maxNewTokens + " it exceeds the model's context length of "
                     + context.getAsInt());
         }
-        return ids;
+        if (text == null && tokenizer != null) {
+            text = tokenizer.decode(ids, false);
+        }
+        return new Encoded(text, p.hasText() && format == PromptFormat.CHAT, ids);
     }
 }
