@@ -125,11 +125,17 @@ public final class ScoreCommand implements Callable<Integer> {
                 c.get("correct").asInt(), c.get("graded").asInt());
         o.printf(Locale.ROOT, "%-22s %s%n", "pass@k", pairs(s.get("pass_at_k")));
         o.printf(Locale.ROOT, "%-22s %s%n", "maj@k", pairs(s.get("maj_at_k")));
-        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC");
+        // with several samples per problem: each signal's best-of-N and rank-weighted vote at the largest k
+        JsonNode best = s.get("best_of_n");
+        String k = best == null ? null : last(s.get("pass_at_k"));
+        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC",
+                k == null ? "" : String.format(Locale.ROOT, " %9s %9s", "best@" + k, "vote@" + k));
         for (Signal sig : Signal.values()) {
             JsonNode n = s.at("/signals/" + sig.json());
-            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
-                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
+            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
+                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")),
+                    k == null ? "" : String.format(Locale.ROOT, " %9s %9s", num(best.at("/" + sig.json() + "/best_at_k/" + k)),
+                            num(best.at("/" + sig.json() + "/vote_at_k/" + k))));
         }
         boolean forced = s.at("/throughput/scoring_seconds").isNumber();
         o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of %s)%n", "throughput",
@@ -137,6 +143,15 @@ public final class ScoreCommand implements Callable<Integer> {
                 num(s.at(forced ? "/throughput/scoring_seconds" : "/throughput/generation_seconds")),
                 forced ? "teacher-forced scoring" : "generation");
         o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
+    }
+
+    /** The last field name of an object (the largest k of pass@k). */
+    private static String last(JsonNode object) {
+        String k = null;
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            k = it.next();
+        }
+        return k;
     }
 
     private static String pairs(JsonNode object) {
