@@ -39,6 +39,16 @@ public record RolloutRow(
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A row without its prompt (prompt null, format {@code plain}): for callers that build rows from metrics alone. */
+    public RolloutRow(int promptIndex, String id, int sample, String completion, int[] completionIds, String finishReason,
+            int numTokens, double tokenEntropy, double selfCertainty, double trajectoryEntropy, double sumLogprob,
+            String answer, String reference, Boolean correct, double[] tokenLogprobs, double[] tokenEntropies,
+            double[] tokenSelfCertainties) {
+        this(promptIndex, id, sample, null, "plain", null, completion, completionIds, finishReason, numTokens, tokenEntropy,
+                selfCertainty, trajectoryEntropy, sumLogprob, answer, reference, correct, tokenLogprobs, tokenEntropies,
+                tokenSelfCertainties);
+    }
+
     /** The value of a trajectory signal by its {@code rollouts.jsonl} name. */
     public double signal(Signal s) {
         return switch (s) {

@@ -5,7 +5,6 @@ import java.util.BitSet;
 import java.util.List;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
-import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
 import rlif.evaluator.rollout.OnnxRolloutEngine;
 import rlif.evaluator.rollout.Rollout;
@@ -15,6 +14,7 @@ import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
+import rlif.models.progress.ProgressSink;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
@@ -24,22 +24,24 @@ import rlif.models.tokenizer.ModelTokenizer;
  * as in an uninterrupted run and the file comes out identical.
  */
 final class GeneratedRows implements RowProducer {
-    private final ScoreSettings settings;
+    private ScoreSettings settings;
     private final ModelDirectory model;
-    private final Device device;
+    private final EngineOptions options;
     private final ProblemSource source;
-    private final PromptEncoder encoder;
+    private PromptEncoder encoder;
     private final ModelTokenizer tokenizer;
+    private final ProgressSink progress;
     private WorkPlan plan;
 
-    GeneratedRows(ScoreSettings settings, ModelDirectory model, Device device, ProblemSource source, PromptEncoder encoder,
-            ModelTokenizer tokenizer) {
+    GeneratedRows(ScoreSettings settings, ModelDirectory model, EngineOptions options, ProblemSource source,
+            PromptEncoder encoder, ModelTokenizer tokenizer, ProgressSink progress) {
         this.settings = settings;
         this.model = model;
-        this.device = device;
+        this.options = options;
         this.source = source;
         this.encoder = encoder;
         this.tokenizer = tokenizer;
+        this.progress = progress;
         if (!SignalKernels.NAMES.contains(settings.kernels())) {
             throw new BadInputException("--kernels must be one of " + String.join(", ", SignalKernels.NAMES)
                     + ", got '" + settings.kernels() + "'");
@@ -69,6 +71,15 @@ final class GeneratedRows implements RowProducer {
         if (n == 0) {
             throw new BadInputException("--data " + settings.data() + " has no problems");
         }
+        if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+            settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens());
+            if (settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
+                progress.line("--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
+                        + encoder.contextLength().getAsInt() + " tokens after the longest prompt ("
+                        + encoder.longestPrompt() + " tokens); pass --max-new-tokens to choose");
+            }
+            encoder = encoder.withMaxNewTokens(settings.maxNewTokens());
+        }
         checkBatchFitsInMemory(Math.min(settings.batchSize(), (long) n * settings.samples()));
         plan = WorkPlan.dense(n, settings.samples());
         return plan;
@@ -94,6 +105,11 @@ final class GeneratedRows implements RowProducer {
     }
 
     @Override
+    public ScoreSettings settings() {
+        return settings;
+    }
+
+    @Override
     public Engine open() {
         SignalKernel kernel;
         try {
@@ -104,7 +120,7 @@ final class GeneratedRows implements RowProducer {
         }
         RolloutEngine engine;
         try {
-            engine = new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
+            engine = new OnnxRolloutEngine(model, options, kernel);
         } catch (RuntimeException e) {
             kernel.close();
             throw e;

@@ -12,6 +12,9 @@ interface RowProducer {
     /** Reads and checks every input row against the model, before anything is written; returns the run's rows. */
     WorkPlan check();
 
+    /** The settings, with what {@link #check} resolved from the data ({@code --max-new-tokens} when left to fit). */
+    ScoreSettings settings();
+
     /**
      * Opens the engine (the ONNX Runtime session and what else it needs). Called only when rows are missing,
      * and before {@code --out} is touched, so a model or device ONNX Runtime refuses leaves it as it was.

@@ -11,10 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import rlif.evaluator.data.ArithSpec;
 import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.ProblemSources;
@@ -25,9 +21,15 @@ import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
 import rlif.evaluator.report.Summary;
 import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineOptions;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Phase;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
@@ -47,11 +49,15 @@ public final class ScoreJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ScoreSettings settings;
+    /** As given, then as the row producer resolved them (e.g. {@code --max-new-tokens}) once the data is known. */
+    private ScoreSettings settings;
     private final Path out;
     private final boolean overwrite;
-    private boolean progress;
+    private ProgressSink progress = ProgressSink.off();
+    private int threads;
     private long stopAfterNewRows = Long.MAX_VALUE;
+    /** What made this run's files: version, commit, date, command, model digest. */
+    private ObjectNode provenance;
     /** The throughput an earlier run recorded, kept when this invocation generates nothing new. */
     private JsonNode previousThroughput;
 
@@ -61,9 +67,18 @@ public final class ScoreJob {
         this.overwrite = overwrite;
     }
 
-    /** Shows a progress bar with rate and ETA on stderr. */
+    /** Shows a status line per slow phase and a progress bar with rate and ETA on stderr. */
     public ScoreJob withProgressBar(boolean on) {
-        this.progress = on;
+        this.progress = on ? ProgressSink.stderr() : ProgressSink.off();
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of the session; 0 (the default) lets ONNX Runtime choose. */
+    public ScoreJob withThreads(int threads) {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -88,14 +103,20 @@ public final class ScoreJob {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
+        Phases phases = new Phases(startNanos);
+        phases.begin("opening model " + settings.model());
         ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
         Device device = Device.parse(settings.device());
-        Phases phases = new Phases(startNanos);
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
             ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
             RowProducer producer = producer(model, device, chat, tokenizer);
             phases.lap("open_model");
+            phases.begin("hashing the model's files for the provenance stamp");
+            provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(model.dir())).toMap());
+            phases.lap("digest_model");
+            phases.begin("checking the prompts of " + settings.data());
             WorkPlan plan = producer.check();
+            settings = producer.settings();
             phases.lap("check_prompts");
             BitSet done = new BitSet();
             long validBytes = inspectOut(plan, done);
@@ -105,12 +126,13 @@ public final class ScoreJob {
             if (resumed < plan.rows()) {
                 // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
                 // refuses must not leave a half-prepared output directory behind.
+                phases.begin("starting the ONNX Runtime session");
                 try (RowProducer.Engine engine = producer.open()) {
                     phases.lap("open_session");
                     dropped = readyOut(validBytes);
                     writeSummary(runningSummary(plan, resumed));
                     try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                            ProgressBar bar = progressBar(plan.rows(), resumed)) {
+                            Progress bar = progress.bar("score", plan.rows(), "rollouts", resumed)) {
                         writer.start(rows, bar);
                         engine.produce(done, writer);
                     }
@@ -119,13 +141,14 @@ public final class ScoreJob {
             } else {
                 dropped = readyOut(validBytes);
             }
+            phases.begin("summarising into " + SUMMARY + " and " + REPORT);
             List<RolloutRow> all = new ArrayList<>();
             RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
             ObjectNode summary = finalSummary(all, plan, resumed, writer, producer.engineSecondsKey(), startNanos);
+            HtmlReport.write(out.resolve(REPORT), summary, all);
             phases.lap("summarise");
             summary.set("phase_seconds", phases.json);
             writeSummary(summary);
-            HtmlReport.write(out.resolve(REPORT), summary, all);
             return new Result(summary, plan.problems(), resumed, writer.rows, dropped);
         }
     }
@@ -135,15 +158,20 @@ public final class ScoreJob {
         if (!settings.teacherForced()) {
             PromptEncoder encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(),
                     settings.maxNewTokens());
-            return new GeneratedRows(settings, model, device, ProblemSources.of(settings.data()), encoder, tokenizer);
+            return new GeneratedRows(settings, model, options(device), ProblemSources.of(settings.data()), encoder,
+                    tokenizer, progress);
         }
         if (ArithSpec.isArith(settings.data())) {
             throw new BadInputException("--teacher-forced scores the completions a JSONL file gives (a rollouts.jsonl,"
                     + " or rows with completion or completion_ids); --data " + settings.data() + " has none");
         }
         PromptEncoder encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), 1);
-        return new TeacherForcedRows(settings, model, device, new GivenCompletions(Path.of(settings.data())), encoder,
-                tokenizer);
+        return new TeacherForcedRows(settings, model, options(device), new GivenCompletions(Path.of(settings.data())),
+                encoder, tokenizer);
+    }
+
+    private EngineOptions options(Device device) {
+        return EngineOptions.defaults().withDevice(device).withThreads(threads);
     }
 
     /**
@@ -208,36 +236,37 @@ public final class ScoreJob {
         return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, validBytes) : 0;
     }
 
-    /** Wall time per phase of this invocation, for users asking where the time went. */
-    private static final class Phases {
+    /**
+     * Wall time per phase of this invocation, for users asking where the time went ({@code phase_seconds}),
+     * and a status line for each slow phase while it runs.
+     */
+    private final class Phases {
         final ObjectNode json = JSON.createObjectNode();
         long last;
+        Phase shown;
 
         Phases(long start) {
             last = start;
+        }
+
+        void begin(String what) {
+            end();
+            shown = progress.phase(what);
         }
 
         void lap(String name) {
             long now = System.nanoTime();
             json.put(name, (now - last) / 1e9);
             last = now;
+            end();
         }
-    }
 
-    private ProgressBar progressBar(long total, long already) {
-        if (!progress) {
-            return null;
+        private void end() {
+            if (shown != null) {
+                shown.close();
+                shown = null;
+            }
         }
-        return new ProgressBarBuilder()
-                .setTaskName("score")
-                .setInitialMax(total)
-                .startsFrom(already, java.time.Duration.ZERO)
-                .setUnit(" rollouts", 1)
-                .showSpeed()
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 
     private ObjectNode runningSummary(WorkPlan plan, int resumed) {
@@ -246,6 +275,7 @@ public final class ScoreJob {
         o.put("complete", false);
         o.put("problems", plan.problems());
         o.put("resumed_rollouts", resumed);
+        o.set("provenance", provenance);
         return o;
     }
 
@@ -254,6 +284,7 @@ public final class ScoreJob {
         ObjectNode o = JSON.createObjectNode();
         o.set("settings", settings.toJson());
         o.put("complete", all.size() == plan.rows());
+        o.set("provenance", provenance);
         new Summary(all, plan.samplesPerProblem()).writeTo(o);
         if (totals.rows == 0 && previousThroughput != null) {
             o.set("throughput", previousThroughput);
@@ -262,6 +293,7 @@ public final class ScoreJob {
             return o;
         }
         ObjectNode t = o.putObject("throughput");
+        t.put("intra_op_threads", threads);
         t.put("rollouts", totals.rows);
         t.put("tokens", totals.tokens);
         t.put(engineSeconds, totals.nanos / 1e9);
@@ -282,7 +314,7 @@ public final class ScoreJob {
     private final class Writer implements RowProducer.RowSink {
         private final BitSet done;
         private RolloutsFile file;
-        private ProgressBar bar;
+        private Progress bar;
         int rows;
         long tokens;
         long nanos;
@@ -291,7 +323,7 @@ public final class ScoreJob {
             this.done = done;
         }
 
-        void start(RolloutsFile file, ProgressBar bar) {
+        void start(RolloutsFile file, Progress bar) {
             this.file = file;
             this.bar = bar;
         }
@@ -305,9 +337,7 @@ public final class ScoreJob {
             done.set(index);
             rows++;
             tokens += row.numTokens();
-            if (bar != null) {
-                bar.step();
-            }
+            bar.step();
         }
 
         @Override

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.OptionalInt;
 import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.GivenCompletions.Given;
-import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
 import rlif.evaluator.rollout.FinishReason;
 import rlif.evaluator.rollout.ForcedRequest;
@@ -27,20 +26,20 @@ import rlif.models.tokenizer.ModelTokenizer;
  * scores only the missing rows and its rows come out as an uninterrupted run's.
  */
 final class TeacherForcedRows implements RowProducer {
-    private final ScoreSettings settings;
+    private ScoreSettings settings;
     private final ModelDirectory model;
-    private final Device device;
+    private final EngineOptions options;
     private final GivenCompletions given;
     private final PromptEncoder encoder;
     private final ModelTokenizer tokenizer;
     private WorkPlan.Listed plan;
 
     /** {@code encoder} is built with one new token, so it checks only that the prompt fits the context. */
-    TeacherForcedRows(ScoreSettings settings, ModelDirectory model, Device device, GivenCompletions given,
+    TeacherForcedRows(ScoreSettings settings, ModelDirectory model, EngineOptions options, GivenCompletions given,
             PromptEncoder encoder, ModelTokenizer tokenizer) {
         this.settings = settings;
         this.model = model;
-        this.device = device;
+        this.options = options;
         this.given = given;
         this.encoder = encoder;
         this.tokenizer = tokenizer;
@@ -62,20 +61,30 @@ final class TeacherForcedRows implements RowProducer {
     @Override
     public WorkPlan check() {
         plan = new WorkPlan.Listed();
+        int longest = 1;
         try (GivenCompletions.Rows rows = given.open()) {
             while (rows.hasNext()) {
                 Given g = rows.next();
                 if (wanted(g)) {
-                    prepare(g);
+                    longest = Math.max(longest, prepare(g).completionIds().length);
                     plan.add(g.problem().index(), g.sample());
                 }
             }
+        }
+        if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+            // nothing is generated; the settings record the longest completion scored
+            settings = settings.withMaxNewTokens(longest);
         }
         if (plan.rows() == 0) {
             throw new BadInputException("--data " + settings.data() + " has no completions to score"
                     + (settings.limit() > 0 ? " among its first " + settings.limit() + " problems" : ""));
         }
         return plan;
+    }
+
+    @Override
+    public ScoreSettings settings() {
+        return settings;
     }
 
     /** {@code --limit N} keeps the problems numbered below N. */
@@ -143,7 +152,7 @@ final class TeacherForcedRows implements RowProducer {
 
     @Override
     public Engine open() {
-        OnnxTeacherForcing engine = new OnnxTeacherForcing(model, EngineOptions.defaults().withDevice(device));
+        OnnxTeacherForcing engine = new OnnxTeacherForcing(model, options);
         return new Engine() {
             @Override
             public void produce(BitSet done, RowSink sink) {
