@@ -21,7 +21,8 @@ import rlif.models.progress.ProgressSink;
 
 /** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = "Rollout tokens/s at batch 1 and 16 and the share of each decode step outside OrtSession.run.")
+        description = "Rollout tokens/s at batch 1 and 16, the share of each decode step outside OrtSession.run, and"
+                + " the same rollouts' tokens/s scored teacher-forced (score --teacher-forced's engine).")
 public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "model directory (default: the shared tiny-random-llama-fp16 fixture)")
@@ -69,12 +70,12 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 md.dir().getFileName(), md.config().architecture(), md.config().vocab(), md.config().logitsType(),
                 s.promptTokens(), s.newTokens(), s.temperature(), results.get(0).kernel());
         System.out.println("machine " + machine);
-        System.out.printf(Locale.ROOT, "%6s %12s %14s %16s %14s %16s%n", "batch", "tokens/s", "ms/decode step",
-                "outside ORT run", "signal kernel", "other Java side");
+        System.out.printf(Locale.ROOT, "%6s %12s %14s %16s %14s %16s %18s %10s%n", "batch", "tokens/s", "ms/decode step",
+                "outside ORT run", "signal kernel", "other Java side", "teacher-forced t/s", "forced/gen");
         for (RolloutBench.Result r : results) {
-            System.out.printf(Locale.ROOT, "%6d %12.1f %14.3f %15.1f%% %13.1f%% %15.1f%%%n", r.batch(),
+            System.out.printf(Locale.ROOT, "%6d %12.1f %14.3f %15.1f%% %13.1f%% %15.1f%% %18.1f %9.1fx%n", r.batch(),
                     r.tokensPerSecond(), r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(),
-                    100 * r.overheadShare());
+                    100 * r.overheadShare(), r.forcedTokensPerSecond(), r.forcedSpeedup());
         }
         if (json != null) {
             writeJson(json, machine, md, results);
@@ -105,6 +106,9 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             o.put("signal_kernel_share", r.signalShare());
             o.put("other_java_share", r.overheadShare());
             o.put("decode_steps", r.decodeSteps());
+            o.put("teacher_forced_tokens", r.forcedTokens());
+            o.put("teacher_forced_seconds", r.forcedSeconds());
+            o.put("teacher_forced_tokens_per_second", r.forcedTokensPerSecond());
         }
         try {
             AtomicFiles.writeString(file, mapper.writeValueAsString(root) + "\n");

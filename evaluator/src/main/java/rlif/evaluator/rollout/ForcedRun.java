@@ -188,6 +188,8 @@ final class ForcedRun {
                 inputs.put(io.useCacheBranch().get(), track(made, OnnxTensor.createTensor(engine.env(), new boolean[] {c0 > 0})));
             }
             inputs.put(ScoringDecoder.TEMPERATURE, track(made, OnnxTensor.createTensor(engine.env(), temperature)));
+            int start = firstWanted(r0, count, c0, k);
+            inputs.put(ScoringDecoder.SIGNAL_START, track(made, OnnxTensor.createTensor(engine.env(), new long[] {start})));
             for (int i = 0; i < io.pastInputs().size(); i++) {
                 inputs.put(io.pastInputs().get(i), past.tensor(i));
             }
@@ -198,7 +200,7 @@ final class ForcedRun {
             stats.runs++;
             stats.positions += (long) count * k;
             try {
-                keep(result, r0, count, c0, k);
+                keep(result, r0, count, c0 + start, k - start);
             } catch (RuntimeException e) {
                 result.close();
                 throw e;
@@ -209,7 +211,20 @@ final class ForcedRun {
         }
     }
 
-    /** Copies the signals of completion tokens out of one run's {@code [count, k]} outputs. */
+    /**
+     * The first column of the run (relative to {@code c0}) that predicts a completion token of some row: the
+     * columns before it only read prompts, so the graph skips their reduction. At most {@code k - 1}: a run
+     * reduces at least one column, since ONNX Runtime's reductions refuse empty inputs.
+     */
+    private int firstWanted(int r0, int count, int c0, int k) {
+        int first = k - 1;
+        for (int i = 0; i < count; i++) {
+            first = Math.min(first, Math.max(0, requests.get(r0 + i).promptIds().length - 1 - c0));
+        }
+        return first;
+    }
+
+    /** Copies the signals of completion tokens out of one run's {@code [count, k]} outputs, columns {@code c0..}. */
     private void keep(OrtSession.Result result, int r0, int count, int c0, int k) {
         DoubleBuffer lse = doubles(result, GraphSignals.OUTPUTS.get(0));
         DoubleBuffer[] perToken = {doubles(result, GraphSignals.OUTPUTS.get(3)), doubles(result, GraphSignals.OUTPUTS.get(1)),

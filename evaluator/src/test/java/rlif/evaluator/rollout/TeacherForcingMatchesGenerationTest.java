@@ -153,6 +153,29 @@ class TeacherForcingMatchesGenerationTest {
                 F32_TOLERANCE);
     }
 
+    /**
+     * The ORT-GenAI llama export refuses several new tokens on a non-empty cache, so it is scored in whole rows;
+     * a budget of one row's logits forces one run per row, which must give the same signals.
+     */
+    @Test
+    void decodersThatRefuseChunksAreScoredInGroupsOfWholeRows() {
+        ModelDirectory model = Fixtures.llama();
+        try (OnnxTeacherForcing tf = new OnnxTeacherForcing(model, EngineOptions.defaults())) {
+            assertThat(tf.chunksThroughCache()).isFalse();
+        }
+        try (OnnxTeacherForcing tf = new OnnxTeacherForcing(Fixtures.gpt2(), EngineOptions.defaults())) {
+            assertThat(tf.chunksThroughCache()).as("the ORT-GenAI GPT-2 export takes chunks").isTrue();
+        }
+        List<int[]> prompts;
+        try (ModelTokenizer tok = model.openTokenizer()) {
+            prompts = List.of(tok.encode("Natalia sold clips to 48 of her friends in April.", true),
+                    tok.encode("What is 2 + 3?", true), tok.encode("A", true));
+        }
+        long oneShortRow = 8L * model.config().vocab() * Float.BYTES;
+        check(model, prompts, new SamplingParams(1.0, 0, 1, 16), EngineOptions.defaults().withPrefillLogitsBudget(oneShortRow),
+                Math.max(F32_TOLERANCE, 2 * 0x1p-10 * 4));
+    }
+
     @Test
     void gpt2Float32FixtureSignalsEqualGenerationTimeSignals() {
         ModelDirectory model = Fixtures.gpt2();

@@ -19,8 +19,9 @@ import rlif.models.tensor.DType;
  *
  * <p>Any decoder rlif can run gets the variant by graph surgery, whoever exported it: the signal nodes are
  * appended after the decoder's logits, which stop being an output. New inputs: {@link #TARGET_IDS} (the
- * token whose log-prob each position reports, typed like {@code input_ids}) and {@link #TEMPERATURE} (a
- * float64 scalar). New outputs: {@link GraphSignals#OUTPUTS}, float64 {@code [batch, seq]}. The KV cache
+ * token whose log-prob each position reports, typed like {@code input_ids}), {@link #TEMPERATURE} (a
+ * float64 scalar) and {@link #SIGNAL_START}. New outputs: {@link GraphSignals#OUTPUTS}, float64
+ * {@code [batch, seq - start]}. The KV cache
  * inputs and outputs stay as they are, so long sequences can be scored in chunks through the cache.
  *
  * <p>External data references are kept unchanged (relative to the decoder's directory, already checked by
@@ -32,6 +33,12 @@ public final class ScoringDecoder {
     public static final String TARGET_IDS = "target_ids";
     /** The float64 scalar input: the temperature the signals are computed at. */
     public static final String TEMPERATURE = "signal_temperature";
+    /**
+     * The int64 {@code [1]} input: the first position of this run whose signals are wanted. Positions before it
+     * (a prompt's, whose next tokens are not scored) skip the reduction; the outputs hold {@code seq - start}
+     * positions.
+     */
+    public static final String SIGNAL_START = "signal_start";
     /** Prefix of every node and value the variant adds, so they cannot collide with an exporter's names. */
     static final String SCOPE = "rlif_signals";
 
@@ -81,8 +88,12 @@ public final class ScoringDecoder {
         Value logits = g.input(io.logits(), config.logitsType(), Shape.parse("batch", "seq", config.vocab()));
         Value targets = g.input(TARGET_IDS, config.inputIdType(), Shape.parse("batch", "seq"));
         Value temperature = g.input(TEMPERATURE, DType.F64, Shape.scalar());
+        Value start = g.input(SIGNAL_START, DType.I64, Shape.of(1));
         try (var s = g.scope(SCOPE)) {
-            GraphSignals.of(g, logits, temperature, targets).declareOutputs(g);
+            Value end = g.ints(Long.MAX_VALUE);
+            Value wanted = g.slice(logits, start, end, 1);
+            Value wantedTargets = g.slice(targets, start, end, 1);
+            GraphSignals.of(g, wanted, temperature, wantedTargets).declareOutputs(g);
         }
         return g.toModel();
     }
