@@ -1,8 +1,10 @@
 package rlif.models.dir;
 
 import ai.onnx.proto.OnnxMl;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import rlif.models.BadInputException;
 import rlif.models.graph.GraphBuilder;
@@ -54,15 +56,24 @@ public final class ScoringDecoder {
         return model.config().decoderFile().toAbsolutePath().getParent();
     }
 
-    /** {@code decoder} with the signal head appended to its logits output {@code io.logits()}. */
+    /**
+     * {@code decoder} with the signal head appended to its logits output {@code io.logits()}. Where the logits
+     * come from one MatMul of the hidden states (the lm_head; through Cast, Identity or a constant bias Add at
+     * most, as every exporter writes it), the positions before {@link #SIGNAL_START} are cut from the hidden
+     * states before that MatMul, so a prompt's positions cost no lm_head either; otherwise from the logits.
+     */
     static OnnxMl.ModelProto attach(OnnxMl.ModelProto decoder, DecoderIo io, ModelConfig config) {
         String where = config.decoderFile().toString();
         long opset = defaultOpset(decoder, where);
-        OnnxMl.GraphProto head = head(io, config).getGraph();
         OnnxMl.GraphProto graph = decoder.getGraph();
+        int lmHead = lmHead(graph, io.logits());
+        OnnxMl.GraphProto head = head(io, config, lmHead < 0).getGraph();
         checkNoCollisions(graph, head, io.logits(), where);
 
         OnnxMl.GraphProto.Builder b = graph.toBuilder();
+        if (lmHead >= 0) {
+            cutBeforeLmHead(b, lmHead, where);
+        }
         b.clearOutput();
         for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
             if (!o.getName().equals(io.logits())) {
@@ -75,15 +86,105 @@ public final class ScoringDecoder {
                 b.addInput(in);
             }
         }
-        head.getInitializerList().forEach(b::addInitializer);
+        Set<String> used = new HashSet<>();
         for (OnnxMl.NodeProto n : head.getNodeList()) {
-            b.addNode(atOpset(n, opset, head, b));
+            OnnxMl.NodeProto adapted = atOpset(n, opset, head, b);
+            used.addAll(adapted.getInputList());
+            b.addNode(adapted);
         }
+        // constants an opset adaptation turned into attributes are left out
+        head.getInitializerList().stream().filter(t -> used.contains(t.getName())).forEach(b::addInitializer);
         return decoder.toBuilder().setGraph(b).build();
     }
 
-    /** The signal head as its own graph: inputs logits, target ids and temperature; outputs the signals. */
-    private static OnnxMl.ModelProto head(DecoderIo io, ModelConfig config) {
+    /**
+     * The index of the lm_head MatMul: the node the logits come from through nothing but Cast, Identity and Add of
+     * a constant, each of whose outputs only the next feeds; -1 when the graph is not shaped so.
+     */
+    private static int lmHead(OnnxMl.GraphProto graph, String logits) {
+        Map<String, Integer> producer = new HashMap<>();
+        Map<String, Integer> uses = new HashMap<>();
+        Set<String> constants = new HashSet<>();
+        graph.getInitializerList().forEach(t -> constants.add(t.getName()));
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = graph.getNode(i);
+            for (String out : n.getOutputList()) {
+                producer.put(out, i);
+            }
+            if (n.getOpType().equals("Constant")) {
+                constants.addAll(n.getOutputList());
+            }
+            for (String in : n.getInputList()) {
+                uses.merge(in, 1, Integer::sum);
+            }
+        }
+        graph.getOutputList().forEach(o -> uses.merge(o.getName(), 1, Integer::sum));
+        String v = logits;
+        for (int step = 0; step < 8; step++) {
+            Integer at = producer.get(v);
+            if (at == null || (!v.equals(logits) && uses.getOrDefault(v, 0) != 1)) {
+                return -1;
+            }
+            OnnxMl.NodeProto n = graph.getNode(at);
+            if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+                return -1;
+            }
+            switch (n.getOpType()) {
+                case "MatMul" -> {
+                    return constants.contains(n.getInput(0)) ? -1 : at;
+                }
+                case "Cast", "Identity" -> v = n.getInput(0);
+                case "Add" -> {
+                    if (constants.contains(n.getInput(1))) {
+                        v = n.getInput(0);
+                    } else if (constants.contains(n.getInput(0))) {
+                        v = n.getInput(1);
+                    } else {
+                        return -1;
+                    }
+                }
+                default -> {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Feeds the lm_head MatMul at {@code index} only the hidden states from {@link #SIGNAL_START} on. */
+    private static void cutBeforeLmHead(OnnxMl.GraphProto.Builder b, int index, String where) {
+        OnnxMl.NodeProto matMul = b.getNode(index);
+        String end = SCOPE + "/hidden_end";
+        String axes = SCOPE + "/hidden_axes";
+        String cut = SCOPE + "/hidden_wanted";
+        for (String name : List.of(end, axes, cut)) {
+            if (b.getInitializerList().stream().anyMatch(t -> t.getName().equals(name))
+                    || b.getNodeList().stream().anyMatch(n -> n.getOutputList().contains(name))) {
+                throw new BadInputException(where + ": the decoder already uses the name " + name
+                        + ", which its scoring variant needs");
+            }
+        }
+        b.addInitializer(longs(end, Long.MAX_VALUE));
+        b.addInitializer(longs(axes, 1));
+        OnnxMl.NodeProto slice = OnnxMl.NodeProto.newBuilder().setName(SCOPE + "/hidden_slice").setOpType("Slice")
+                .addInput(matMul.getInput(0)).addInput(SIGNAL_START).addInput(end).addInput(axes).addOutput(cut).build();
+        b.setNode(index, matMul.toBuilder().setInput(0, cut));
+        // nodes stay in topological order: the slice goes right before the MatMul it feeds
+        List<OnnxMl.NodeProto> nodes = new java.util.ArrayList<>(b.getNodeList());
+        nodes.add(index, slice);
+        b.clearNode().addAllNode(nodes);
+    }
+
+    private static OnnxMl.TensorProto longs(String name, long value) {
+        return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxMl.TensorProto.DataType.INT64_VALUE)
+                .addDims(1).addInt64Data(value).setDocString(GraphBuilder.CONSTANT_DOC).build();
+    }
+
+    /**
+     * The signal head as its own graph: inputs logits, target ids, temperature and start; outputs the signals.
+     * {@code sliceLogits}: the logits still hold every position, so the head cuts them at the start itself.
+     */
+    private static OnnxMl.ModelProto head(DecoderIo io, ModelConfig config, boolean sliceLogits) {
         GraphBuilder g = new GraphBuilder("scoring_head");
         Value logits = g.input(io.logits(), config.logitsType(), Shape.parse("batch", "seq", config.vocab()));
         Value targets = g.input(TARGET_IDS, config.inputIdType(), Shape.parse("batch", "seq"));
@@ -91,7 +192,7 @@ public final class ScoringDecoder {
         Value start = g.input(SIGNAL_START, DType.I64, Shape.of(1));
         try (var s = g.scope(SCOPE)) {
             Value end = g.ints(Long.MAX_VALUE);
-            Value wanted = g.slice(logits, start, end, 1);
+            Value wanted = sliceLogits ? g.slice(logits, start, end, 1) : logits;
             Value wantedTargets = g.slice(targets, start, end, 1);
             GraphSignals.of(g, wanted, temperature, wantedTargets).declareOutputs(g);
         }
