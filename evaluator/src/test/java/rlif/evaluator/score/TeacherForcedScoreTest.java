@@ -200,6 +200,9 @@ class TeacherForcedScoreTest {
         assertThat(r.problems()).isEqualTo(2);
         assertThat(r.summary().at("/counts/rollouts").asInt()).isEqualTo(4);
         assertThat(r.summary().at("/pass_at_k/3").isMissingNode()).isFalse();
+        assertThat(r.summary().at("/best_of_n/self_certainty/vote_at_k/3").isNumber()).isTrue();
+        assertThat(Files.readString(out.resolve(ScoreJob.REPORT))).contains("best-of-3: most confident")
+                .contains("rank-weighted vote");
     }
 
     // ---- bad input: one BadInputException naming the file, the line and the field ----
