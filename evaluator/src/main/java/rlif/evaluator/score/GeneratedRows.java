@@ -125,17 +125,7 @@ final class GeneratedRows implements RowProducer {
             kernel.close();
             throw e;
         }
-        return new Engine() {
-            @Override
-            public void produce(BitSet done, RowSink sink) {
-                generate(engine, done, sink);
-            }
-
-            @Override
-            public void close() {
-                engine.close();
-            }
-        };
+        return Engine.of((done, sink) -> generate(engine, done, sink), engine::close);
     }
 
     /** One (prompt, sample) to generate. */

@@ -34,6 +34,21 @@ interface RowProducer {
 
         @Override
         void close();
+
+        /** An engine that produces with {@code produce} and closes with {@code close}. */
+        static Engine of(java.util.function.BiConsumer<BitSet, RowSink> produce, Runnable close) {
+            return new Engine() {
+                @Override
+                public void produce(BitSet done, RowSink sink) {
+                    produce.accept(done, sink);
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
     }
 
     /** Where a producer hands its rows. */

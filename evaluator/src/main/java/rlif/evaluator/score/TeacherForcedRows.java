@@ -153,17 +153,7 @@ final class TeacherForcedRows implements RowProducer {
     @Override
     public Engine open() {
         OnnxTeacherForcing engine = new OnnxTeacherForcing(model, options);
-        return new Engine() {
-            @Override
-            public void produce(BitSet done, RowSink sink) {
-                score(engine, done, sink);
-            }
-
-            @Override
-            public void close() {
-                engine.close();
-            }
-        };
+        return Engine.of((done, sink) -> score(engine, done, sink), engine::close);
     }
 
     private void score(OnnxTeacherForcing engine, BitSet done, RowSink sink) {
