@@ -58,7 +58,8 @@ class OutDirectoryTest {
             first.destroyForcibly().waitFor();
         }
         // SIGKILLed: the OS dropped its lock, so the next run proceeds (here replacing it with a short one)
-        ChildRlif.runToEnd(tmp.resolve("third.log"), score(out, 2, "--overwrite"));
+        CliRun third = CliRun.of(score(out, 2, "--overwrite"));
+        assertThat(third.code()).as(third.err()).isZero();
         assertThat(ScoreKilledAndResumedTest.bytesOfRows(out.resolve("rollouts.jsonl"))).isEqualTo(8);
     }
 

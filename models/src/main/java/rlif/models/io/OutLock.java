@@ -86,6 +86,9 @@ public final class OutLock implements AutoCloseable {
             rest = existing.getFileName().resolve(rest);
             existing = existing.getParent();
         }
+        if (existing != null && existing != abs && !Files.isDirectory(existing)) {
+            throw new BadInputException("cannot create --out " + out + ": " + existing + " is a file");
+        }
         try {
             Path real = existing == null ? abs : existing.toRealPath().resolve(rest).normalize();
             if (real.getParent() == null) {
