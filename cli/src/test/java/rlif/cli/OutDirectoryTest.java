@@ -82,7 +82,7 @@ class OutDirectoryTest {
     }
 
     @Test
-    void onANonTerminalStderrAFailedImportLeavesOnlyItsErrorLine() throws Exception {
+    void onANonTerminalStderrAFailedImportEndsInItsOneErrorLineWithNoRedrawnText() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("no-tokenizer"));
         Path golden = Path.of("../models/src/test/resources/interop/llama_gqa_tied");
         Files.copy(golden.resolve("config.json"), src.resolve("config.json"));
@@ -91,12 +91,11 @@ class OutDirectoryTest {
         Process p = ChildRlif.start(log, "import", "--from", "safetensors", src.toString(), "--out", tmp.resolve("m").toString());
         assertThat(ChildRlif.exitCode(p)).isEqualTo(2);
         String text = Files.readString(log);
-        // progress in a log is whole lines (status lines, bar lines), never \r-redrawn frames; the error is the
-        // one error line and the last
+        // A log gets whole status lines (docs/cli.md, "Progress"), never a bar's carriage-return redraws, and the
+        // error is the one error line, and the last.
         assertThat(text).doesNotContain("\r");
         List<String> lines = text.lines().filter(l -> !l.isBlank() && !l.startsWith("WARNING")).toList();
-        assertThat(lines.stream().filter(l -> l.startsWith("error: ")).toList()).singleElement().asString()
-                .contains("tokenizer.json");
+        assertThat(lines.stream().filter(l -> l.startsWith("error:"))).singleElement().asString().contains("tokenizer.json");
         assertThat(lines.getLast()).startsWith("error: ");
     }
 }

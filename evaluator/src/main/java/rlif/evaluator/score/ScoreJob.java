@@ -16,8 +16,7 @@ import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.grading.Grader;
-import rlif.evaluator.prompt.ChatTemplate;
-import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
@@ -123,9 +122,8 @@ public final class ScoreJob {
         Device device = Device.parse(settings.device());
         ProblemSource source = ProblemSources.of(settings.data());
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
-            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
-            PromptEncoder encoder =
-                    new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
             phases.lap("open_model");
             phases.begin("hashing the model's files for the provenance stamp");
             provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(model.dir())).toMap());
@@ -133,14 +131,13 @@ public final class ScoreJob {
             phases.begin("checking the prompts of " + settings.data());
             int problems = checkProblems(source, encoder);
             if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
-                settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens());
+                settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens(ScoreSettings.DEFAULT_MAX_NEW_TOKENS));
                 if (settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
                     progress.line("--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
                             + encoder.contextLength().getAsInt() + " tokens after the longest prompt ("
                             + encoder.longestPrompt() + " tokens); pass --max-new-tokens to choose");
                 }
-                encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(),
-                        settings.maxNewTokens());
+                encoder = encoder.withMaxNewTokens(settings.maxNewTokens());
             }
             checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");

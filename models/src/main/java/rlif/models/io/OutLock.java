@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,10 @@ public final class OutLock implements AutoCloseable {
                     + Instant.now()).getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
             return new OutLock(ch, l);
+        } catch (FileAlreadyExistsException e) {
+            close(ch);
+            throw new BadInputException("cannot create --out " + out + ": " + e.getFile() + " is a file, not a directory",
+                    e);
         } catch (UnsupportedOperationException e) {
             close(ch);
             throw new BadInputException("--out " + out + " cannot be written (read-only file system)", e);
@@ -144,9 +149,6 @@ public final class OutLock implements AutoCloseable {
     private static String reason(FileSystemException e) {
         if (e.getReason() != null) {
             return e.getReason();
-        }
-        if (e instanceof java.nio.file.FileAlreadyExistsException) {
-            return "a file is in the way: " + e.getFile();
         }
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied: " + e.getFile();
