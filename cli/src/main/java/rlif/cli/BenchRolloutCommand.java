@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.RolloutBench;
-import rlif.evaluator.rollout.Device;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
@@ -38,9 +38,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
@@ -56,7 +55,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
                 base.warmups(), base.repeats(), base.temperature(), kernels,
-                base.engine().withDevice(Device.parse(device)).withThreads(threads));
+                base.engine().withDevice(device.device()).withThreads(threads));
         int calls = s.batchSizes().size() * (s.warmups() + s.repeats());
         List<RolloutBench.Result> results;
         try (Progress bar = ProgressSink.stderr().bar("bench rollout", calls, "calls")) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
@@ -60,8 +61,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
@@ -104,7 +105,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 topP,
                 seed,
                 batchSize,
-                device.toLowerCase(Locale.ROOT),
+                device.name().toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals,

@@ -3,6 +3,7 @@ package rlif.evaluator.score;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.rollout.EngineOptions;
@@ -72,7 +73,7 @@ final class GeneratedRows implements RowProducer {
             throw new BadInputException("--data " + settings.data() + " has no problems");
         }
         if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
-            settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens());
+            settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens(ScoreSettings.DEFAULT_MAX_NEW_TOKENS));
             if (settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
                 progress.line("--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
                         + encoder.contextLength().getAsInt() + " tokens after the longest prompt ("

@@ -14,8 +14,7 @@ import java.util.List;
 import rlif.evaluator.data.ArithSpec;
 import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.prompt.ChatTemplate;
-import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
@@ -108,8 +107,7 @@ public final class ScoreJob {
         ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
         Device device = Device.parse(settings.device());
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
-            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
-            RowProducer producer = producer(model, device, chat, tokenizer);
+            RowProducer producer = producer(model, device, tokenizer);
             phases.lap("open_model");
             phases.begin("hashing the model's files for the provenance stamp");
             provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(model.dir())).toMap());
@@ -154,10 +152,10 @@ public final class ScoreJob {
     }
 
     /** Generation, or teacher forcing of the completions the data gives. */
-    private RowProducer producer(ModelDirectory model, Device device, ChatTemplate chat, ModelTokenizer tokenizer) {
+    private RowProducer producer(ModelDirectory model, Device device, ModelTokenizer tokenizer) {
         if (!settings.teacherForced()) {
-            PromptEncoder encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(),
-                    settings.maxNewTokens());
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
             return new GeneratedRows(settings, model, options(device), ProblemSources.of(settings.data()), encoder,
                     tokenizer, progress);
         }
@@ -165,7 +163,7 @@ public final class ScoreJob {
             throw new BadInputException("--teacher-forced scores the completions a JSONL file gives (a rollouts.jsonl,"
                     + " or rows with completion or completion_ids); --data " + settings.data() + " has none");
         }
-        PromptEncoder encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), 1);
+        PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, 1, PromptEncoder.Labels.SCORE);
         return new TeacherForcedRows(settings, model, options(device), new GivenCompletions(Path.of(settings.data())),
                 encoder, tokenizer);
     }

@@ -1,5 +1,6 @@
 package rlif.evaluator.score;
 
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.grading.Grader;

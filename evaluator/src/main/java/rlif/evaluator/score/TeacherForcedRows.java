@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.OptionalInt;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.GivenCompletions.Given;
 import rlif.evaluator.rollout.EngineOptions;
