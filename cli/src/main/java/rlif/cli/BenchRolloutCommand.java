@@ -16,13 +16,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.RolloutBench;
 import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineKind;
+import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
 
-/** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
+/**
+ * {@code rlif bench rollout}: end-to-end rollout throughput of the step engine and the generation graph, side by side,
+ * at batch 1 and 16, and the Java side's share of a decode step.
+ */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = "Rollout tokens/s at batch 1 and 16 and the share of each decode step outside OrtSession.run.")
+        description = "Rollout tokens/s of each engine at batch 1 and 16, interleaved in one run, and the share of"
+                + " each decode step outside OrtSession.run.")
 public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "model directory (default: the shared tiny-random-llama-fp16 fixture)")
@@ -40,6 +46,14 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--engines", defaultValue = "step,graph", split = ",", paramLabel = "step,graph",
+            description = "engines to time, interleaved (default: ${DEFAULT-VALUE})")
+    List<String> engines;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "sampling temperature, 0 = greedy: both engines then generate the same tokens (default: ${DEFAULT-VALUE})")
+    double temperature;
+
     @Option(names = "--threads", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
     int threads;
@@ -52,10 +66,14 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ModelDirectory.open(dir);
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
+        List<EngineKind> kinds = engines.stream().map(EngineKind::parse).distinct().toList();
+        if (kinds.contains(EngineKind.AUTO)) {
+            throw new BadInputException("--engines takes step and graph; auto is not an engine of its own");
+        }
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
-                base.warmups(), base.repeats(), base.temperature(), kernels,
-                base.engine().withDevice(Device.parse(device)).withThreads(threads));
-        int calls = s.batchSizes().size() * (s.warmups() + s.repeats());
+                base.warmups(), base.repeats(), new SamplingParams(temperature, 0, 1, 1).temperature(), kernels,
+                base.engine().withDevice(Device.parse(device)).withThreads(threads), kinds);
+        int calls = s.batchSizes().size() * (s.warmups() + s.repeats()) * kinds.size();
         List<RolloutBench.Result> results;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench rollout").setInitialMax(calls)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
@@ -68,14 +86,16 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         String machine = machine();
         System.out.printf(Locale.ROOT, "model %s (%s, vocab %d, logits %s), %d prompt + %d new tokens, T=%s, kernels %s%n",
                 md.dir().getFileName(), md.config().architecture(), md.config().vocab(), md.config().logitsType(),
-                s.promptTokens(), s.newTokens(), s.temperature(), results.get(0).kernel());
-        System.out.println("machine " + machine);
-        System.out.printf(Locale.ROOT, "%6s %12s %14s %16s %14s %16s%n", "batch", "tokens/s", "ms/decode step",
-                "outside ORT run", "signal kernel", "other Java side");
+                s.promptTokens(), s.newTokens(), s.temperature(), kernels);
+        System.out.println("machine " + machine + ", load average " + loadAverage());
+        System.out.printf(Locale.ROOT, "%-6s %6s %10s %12s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
+                "tokens/s", "vs step", "ms/decode step", "outside ORT run", "signal kernel", "other Java side");
         for (RolloutBench.Result r : results) {
-            System.out.printf(Locale.ROOT, "%6d %12.1f %14.3f %15.1f%% %13.1f%% %15.1f%%%n", r.batch(),
-                    r.tokensPerSecond(), r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(),
-                    100 * r.overheadShare());
+            double step = results.stream().filter(o -> o.batch() == r.batch() && o.engine().equals("step"))
+                    .mapToDouble(RolloutBench.Result::tokensPerSecond).findFirst().orElse(Double.NaN);
+            System.out.printf(Locale.ROOT, "%-6s %6d %10d %12.1f %8.2fx %14.3f %15.1f%% %13.1f%% %15.1f%%%n",
+                    r.engine(), r.batch(), r.tokens(), r.tokensPerSecond(), r.tokensPerSecond() / step,
+                    r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(), 100 * r.overheadShare());
         }
         if (json != null) {
             writeJson(json, machine, md, results);
@@ -94,6 +114,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         ArrayNode rows = root.putArray("results");
         for (RolloutBench.Result r : results) {
             ObjectNode o = rows.addObject();
+            o.put("engine", r.engine());
             o.put("batch", r.batch());
             o.put("prompt_tokens", r.promptTokens());
             o.put("new_tokens", r.newTokens());
@@ -122,6 +143,15 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                     + " is missing (../shared next to the repository)");
         }
         return p;
+    }
+
+    /** The 1-minute load average, or "n/a" where /proc/loadavg does not exist. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
     }
 
     private static String machine() {

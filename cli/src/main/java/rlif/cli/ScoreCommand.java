@@ -62,6 +62,11 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
+    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
+            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
+                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
+    String engine;
+
     @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
             description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
     String promptFormat;
@@ -91,7 +96,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 device.toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
-                tokenSignals);
+                tokenSignals,
+                engine.toLowerCase(Locale.ROOT));
         ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
         print(result, out, System.out);
         return 0;

@@ -1,69 +1,104 @@
 package rlif.bench.rollout;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
 import rlif.evaluator.rollout.Rollout;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.RolloutStats;
 import rlif.evaluator.rollout.SamplingParams;
-import rlif.kernels.SignalKernels;
 import rlif.models.dir.ModelDirectory;
 
 /**
- * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes,
- * with the engine's own split of each decode step into time inside {@code OrtSession.run}, in the
- * signal kernel, and everything else on the Java side.
+ * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes, for each
+ * engine asked for (the step engine and the generation graph side by side), with the engine's own split of each
+ * decode step into time inside {@code OrtSession.run}, in the signal kernel, and everything else on the Java side.
+ *
+ * <p>The engines are open at the same time and their timed calls alternate (step, graph, step, graph, ...), so a
+ * machine whose speed drifts slows both alike and their ratio stays meaningful.
  */
 public final class RolloutBench {
     /** What to measure. */
     public record Settings(List<Integer> batchSizes, int promptTokens, int newTokens, int warmups, int repeats,
-            double temperature, String kernels, EngineOptions engine) {
+            double temperature, String kernels, EngineOptions engine, List<EngineKind> engines) {
+        public Settings {
+            batchSizes = List.copyOf(batchSizes);
+            engines = List.copyOf(engines);
+        }
+
         public static Settings quick() {
-            return new Settings(List.of(1, 16), 32, 32, 1, 2, 1.0, "auto", EngineOptions.defaults());
+            return new Settings(List.of(1, 16), 32, 32, 1, 2, 1.0, "auto", EngineOptions.defaults(),
+                    List.of(EngineKind.STEP, EngineKind.GRAPH));
         }
 
         public static Settings full() {
-            return new Settings(List.of(1, 16), 64, 128, 1, 5, 1.0, "auto", EngineOptions.defaults());
+            return new Settings(List.of(1, 16), 64, 128, 1, 5, 1.0, "auto", EngineOptions.defaults(),
+                    List.of(EngineKind.STEP, EngineKind.GRAPH));
+        }
+
+        /** These settings for other engines. */
+        public Settings withEngines(List<EngineKind> kinds) {
+            return new Settings(batchSizes, promptTokens, newTokens, warmups, repeats, temperature, kernels, engine, kinds);
         }
     }
 
-    /** One batch size's measurement, summed over the timed repeats. */
-    public record Result(int batch, int promptTokens, int newTokens, String kernel, long tokens, double seconds,
-            double tokensPerSecond, double decodeStepMillis, double outsideOrtShare, double signalShare,
-            double overheadShare, long decodeSteps, long compactions) {}
+    /** One engine at one batch size, summed over the timed repeats. */
+    public record Result(String engine, int batch, int promptTokens, int newTokens, String kernel, long tokens,
+            double seconds, double tokensPerSecond, double decodeStepMillis, double outsideOrtShare,
+            double signalShare, double overheadShare, long decodeSteps, long compactions) {}
 
     private RolloutBench() {}
 
     /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
     public static List<Result> run(ModelDirectory model, Settings s, Consumer<String> progress) {
-        List<Result> results = new ArrayList<>();
-        try (OnnxRolloutEngine engine = new OnnxRolloutEngine(model, s.engine(), SignalKernels.create(s.kernels()))) {
+        Map<EngineKind, RolloutEngine> engines = new LinkedHashMap<>();
+        try {
+            for (EngineKind kind : s.engines()) {
+                engines.put(kind.resolve(s.engine().device()),
+                        RolloutEngines.open(model, kind, s.engine(), s.kernels()));
+            }
             SamplingParams params = s.temperature() == 0
                     ? SamplingParams.greedy(s.newTokens())
                     : new SamplingParams(s.temperature(), 0, 1, s.newTokens());
+            List<Result> results = new ArrayList<>();
             for (int batch : s.batchSizes()) {
                 List<RolloutRequest> requests = prompts(model, batch, s.promptTokens());
-                for (int i = 0; i < s.warmups(); i++) {
-                    engine.generate(requests, params);
-                    progress.accept("warm-up batch " + batch);
+                Map<EngineKind, RolloutStats> before = new LinkedHashMap<>();
+                for (var e : engines.entrySet()) {
+                    for (int i = 0; i < s.warmups(); i++) {
+                        e.getValue().generate(requests, params);
+                        progress.accept("warm-up " + e.getKey().cli() + " batch " + batch);
+                    }
+                    before.put(e.getKey(), e.getValue().stats());
                 }
-                RolloutStats before = engine.stats();
                 for (int i = 0; i < s.repeats(); i++) {
-                    List<Rollout> out = engine.generate(requests, params);
-                    progress.accept("batch " + batch + " repeat " + (i + 1) + ": " + out.size() + " rollouts");
+                    for (var e : engines.entrySet()) {
+                        List<Rollout> out = e.getValue().generate(requests, params);
+                        progress.accept(e.getKey().cli() + " batch " + batch + " repeat " + (i + 1) + ": "
+                                + out.size() + " rollouts");
+                    }
                 }
-                RolloutStats d = engine.stats().minus(before);
-                results.add(new Result(batch, s.promptTokens(), s.newTokens(), engine.kernelName(), d.tokens(),
-                        d.totalNanos() / 1e9, d.tokensPerSecond(), d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()),
-                        d.decodeOutsideOrtShare(), d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()),
-                        d.decodeOverheadShare(), d.decodeSteps(), d.compactions()));
+                for (var e : engines.entrySet()) {
+                    RolloutStats d = e.getValue().stats().minus(before.get(e.getKey()));
+                    String kernel = e.getKey() == EngineKind.GRAPH ? "in-graph" : s.kernels();
+                    results.add(new Result(e.getKey().cli(), batch, s.promptTokens(), s.newTokens(), kernel, d.tokens(),
+                            d.totalNanos() / 1e9, d.tokensPerSecond(),
+                            d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()), d.decodeOutsideOrtShare(),
+                            d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()), d.decodeOverheadShare(),
+                            d.decodeSteps(), d.compactions()));
+                }
             }
+            return results;
+        } finally {
+            engines.values().forEach(RolloutEngine::close);
         }
-        return results;
     }
 
     /**

@@ -28,12 +28,12 @@ import rlif.evaluator.report.RolloutsFile;
 import rlif.evaluator.report.Summary;
 import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.evaluator.rollout.EngineKind;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.TrajectorySignals;
-import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
@@ -148,19 +148,8 @@ public final class ScoreJob {
     }
 
     private RolloutEngine openEngine(ModelDirectory model, Device device) {
-        SignalKernel kernel;
-        try {
-            kernel = SignalKernels.create(settings.kernels());
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            String why = String.valueOf(e.getMessage());
-            throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
-        }
-        try {
-            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
-        } catch (RuntimeException e) {
-            kernel.close();
-            throw e;
-        }
+        return RolloutEngines.open(model, EngineKind.parse(settings.engine()), EngineOptions.defaults().withDevice(device),
+                settings.kernels());
     }
 
     /** First pass: every row parses, encodes and fits the model. Returns the number of problems. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 
@@ -16,6 +17,8 @@ import rlif.models.BadInputException;
  * @param model the model directory as given
  * @param data the data source description (absolute JSONL path or canonical arith spec)
  * @param limit the number of problems to use, 0 for all
+ * @param engine {@code auto}, {@code step} or {@code graph} ({@code EngineKind}); like the device it changes speed,
+ *               and the random stream sampled rows draw from, not what a row may contain, so it may differ on resume
  */
 public record ScoreSettings(
         String model,
@@ -31,7 +34,8 @@ public record ScoreSettings(
         String device,
         String kernels,
         PromptFormat promptFormat,
-        boolean tokenSignals) {
+        boolean tokenSignals,
+        String engine) {
 
     /** The settings a resumed run must share with the run it continues. */
     public static final List<String> RESUME_KEYS = List.of("model", "data", "limit", "samples", "max_new_tokens",
@@ -51,6 +55,15 @@ public record ScoreSettings(
             throw new BadInputException("--device must be cpu or cuda, got " + device);
         }
         new SamplingParams(temperature, topK, topP, maxNewTokens); // validates the sampling flags
+        EngineKind.parse(engine);
+    }
+
+    /** Settings with {@code --engine auto}. */
+    public ScoreSettings(String model, String data, int limit, int samples, int maxNewTokens, double temperature,
+            int topK, double topP, long seed, int batchSize, String device, String kernels, PromptFormat promptFormat,
+            boolean tokenSignals) {
+        this(model, data, limit, samples, maxNewTokens, temperature, topK, topP, seed, batchSize, device, kernels,
+                promptFormat, tokenSignals, EngineKind.AUTO.cli());
     }
 
     public SamplingParams sampling() {
@@ -73,6 +86,7 @@ public record ScoreSettings(
         o.put("batch_size", batchSize);
         o.put("device", device);
         o.put("kernels", kernels);
+        o.put("engine", engine);
         return o;
     }
 

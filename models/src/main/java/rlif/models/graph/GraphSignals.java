@@ -80,14 +80,14 @@ public final class GraphSignals {
 
     /**
      * {@code logits / T}: float16 and bfloat16 logits in float32, float32 and float64 (the trainer's gradient
-     * checks) as they are; {@code temperature} a float32 scalar.
+     * checks, the generation loop) as they are; {@code temperature} a float32 or float64 scalar.
      */
     public static Value scaled(GraphBuilder g, Value logits, Value temperature) {
-        if (temperature.dtype() != DType.F32 || temperature.rank() != 0) {
-            throw new GraphException("temperature " + temperature + " must be a float32 scalar");
+        if ((temperature.dtype() != DType.F32 && temperature.dtype() != DType.F64) || temperature.rank() != 0) {
+            throw new GraphException("temperature " + temperature + " must be a float32 scalar or a float64 scalar");
         }
         Value z = widened(g, logits);
-        return g.div(z, z.dtype() == DType.F32 ? temperature : g.cast(temperature, z.dtype()));
+        return g.div(z, z.dtype() == temperature.dtype() ? temperature : g.cast(temperature, z.dtype()));
     }
 
     /** {@code logits / T} at a fixed temperature (types as above); no division at {@code T = 1}. */
