@@ -101,15 +101,13 @@ public final class GraphRolloutEngine implements RolloutEngine {
     }
 
     /**
-     * All rows in one run, unless the decoder's prefill holds {@code [rows, prompt, vocab]} logits (its head could not
-     * be cut to the last position): then as many rows as keep that block within the prefill budget, as the step
-     * engine's prefill groups do.
+     * As many rows per run as keep the prefill's logits within {@link EngineOptions#prefillLogitsBudget()}, as the
+     * step engine's prefill groups do: {@code [rows, 1, vocab]} when the head is cut to the last position (so in
+     * practice the whole batch), {@code [rows, prompt, vocab]} when it could not be.
      */
     private int rowsPerRun(List<RolloutRequest> batch) {
-        if (graph.lastPositionOnly()) {
-            return batch.size();
-        }
-        long rowBytes = (long) RolloutRequests.longest(batch) * config.vocab() * config.logitsType().bytes();
+        long positions = graph.lastPositionOnly() ? 1 : RolloutRequests.longest(batch);
+        long rowBytes = positions * config.vocab() * config.logitsType().bytes();
         return (int) Math.max(1, Math.min(batch.size(), options.prefillLogitsBudget() / rowBytes));
     }
 

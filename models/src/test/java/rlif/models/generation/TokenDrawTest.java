@@ -69,7 +69,7 @@ class TokenDrawTest {
     }
 
     private static void check(double[] z, double t, long topK, double topP) throws Exception {
-        double[] want = expected(z, t, (int) topK, topP);
+        double[] want = ExactDistribution.of(z, t, (int) topK, topP);
         int[] counts = new int[VOCAB];
         try (SamplerGraph g = new SamplerGraph(VOCAB)) {
             SamplerGraph.Draws d = g.run(rows(z), t, topK, topP, STEPS, seeds());
@@ -103,43 +103,8 @@ class TokenDrawTest {
     }
 
     private static void assertClose(int count, double p, String what) {
-        int n = ROWS * STEPS;
-        double sigma = Math.sqrt(Math.max(p * (1 - p), 1e-12) / n);
-        assertThat((double) count / n).as(what + " (p = " + p + ")").isBetween(p - 5 * sigma - 1e-9, p + 5 * sigma + 1e-9);
-    }
-
-    /** The exact distribution after temperature, top-k and top-p, in double. */
-    private static double[] expected(double[] z, double t, int topK, double topP) {
-        Integer[] order = IntStream.range(0, z.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, (a, b) -> z[a] != z[b] ? Double.compare(z[b], z[a]) : Integer.compare(a, b));
-        int keep = topK > 0 ? Math.min(topK, z.length) : z.length;
-        double[] w = new double[keep];
-        double total = 0;
-        for (int i = 0; i < keep; i++) {
-            w[i] = Math.exp((z[order[i]] - z[order[0]]) / t);
-            total += w[i];
-        }
-        if (topP < 1) {
-            double before = 0;
-            int nucleus = keep;
-            for (int i = 0; i < keep; i++) {
-                if (before >= topP * total) {
-                    nucleus = i;
-                    break;
-                }
-                before += w[i];
-            }
-            keep = nucleus;
-            total = 0;
-            for (int i = 0; i < keep; i++) {
-                total += w[i];
-            }
-        }
-        double[] q = new double[z.length];
-        for (int i = 0; i < keep; i++) {
-            q[order[i]] = w[i] / total;
-        }
-        return q;
+        assertThat(ExactDistribution.withinFiveSigma(count, ROWS * STEPS, p))
+                .as("%s: %d of %d draws, p = %s", what, count, ROWS * STEPS, p).isTrue();
     }
 
     private static double[][] rows(double[] z) {
