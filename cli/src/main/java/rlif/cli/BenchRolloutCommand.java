@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.RolloutBench;
 import rlif.evaluator.rollout.Device;
-import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
@@ -47,7 +46,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--engines", defaultValue = "step,graph", split = ",", paramLabel = "step,graph",
-            description = "engines to time, interleaved (default: ${DEFAULT-VALUE})")
+            description = "engines to time, interleaved: step, graph, graph-preallocated (the generation graph with a"
+                    + " preallocated cache) (default: ${DEFAULT-VALUE})")
     List<String> engines;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
@@ -66,9 +66,11 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ModelDirectory.open(dir);
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        List<EngineKind> kinds = engines.stream().map(EngineKind::parse).distinct().toList();
-        if (kinds.contains(EngineKind.AUTO)) {
-            throw new BadInputException("--engines takes step and graph; auto is not an engine of its own");
+        List<String> kinds = engines.stream().map(e -> e.toLowerCase(Locale.ROOT)).distinct().toList();
+        for (String k : kinds) {
+            if (!List.of("step", "graph", RolloutBench.PREALLOCATED).contains(k)) {
+                throw new BadInputException("--engines takes step, graph and " + RolloutBench.PREALLOCATED + ", got '" + k + "'");
+            }
         }
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
                 base.warmups(), base.repeats(), new SamplingParams(temperature, 0, 1, 1).temperature(), kernels,

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.GraphRolloutEngine;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutEngines;
@@ -15,6 +16,7 @@ import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.RolloutStats;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.dir.ModelDirectory;
+import rlif.models.generation.CacheMode;
 
 /**
  * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes, for each
@@ -26,8 +28,14 @@ import rlif.models.dir.ModelDirectory;
  */
 public final class RolloutBench {
     /** What to measure. */
+    /**
+     * What to measure.
+     *
+     * @param engines {@code step}, {@code graph}, or {@code graph-preallocated} (the generation graph carrying a
+     *                preallocated cache instead of the decoder's growing one)
+     */
     public record Settings(List<Integer> batchSizes, int promptTokens, int newTokens, int warmups, int repeats,
-            double temperature, String kernels, EngineOptions engine, List<EngineKind> engines) {
+            double temperature, String kernels, EngineOptions engine, List<String> engines) {
         public Settings {
             batchSizes = List.copyOf(batchSizes);
             engines = List.copyOf(engines);
@@ -35,17 +43,12 @@ public final class RolloutBench {
 
         public static Settings quick() {
             return new Settings(List.of(1, 16), 32, 32, 1, 2, 1.0, "auto", EngineOptions.defaults(),
-                    List.of(EngineKind.STEP, EngineKind.GRAPH));
+                    List.of("step", "graph"));
         }
 
         public static Settings full() {
             return new Settings(List.of(1, 16), 64, 128, 1, 5, 1.0, "auto", EngineOptions.defaults(),
-                    List.of(EngineKind.STEP, EngineKind.GRAPH));
-        }
-
-        /** These settings for other engines. */
-        public Settings withEngines(List<EngineKind> kinds) {
-            return new Settings(batchSizes, promptTokens, newTokens, warmups, repeats, temperature, kernels, engine, kinds);
+                    List.of("step", "graph"));
         }
     }
 
@@ -54,15 +57,19 @@ public final class RolloutBench {
             double seconds, double tokensPerSecond, double decodeStepMillis, double outsideOrtShare,
             double signalShare, double overheadShare, long decodeSteps, long compactions) {}
 
+    /** The bench's name for the generation graph with a preallocated cache. */
+    public static final String PREALLOCATED = "graph-preallocated";
+
     private RolloutBench() {}
 
     /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
     public static List<Result> run(ModelDirectory model, Settings s, Consumer<String> progress) {
-        Map<EngineKind, RolloutEngine> engines = new LinkedHashMap<>();
+        Map<String, RolloutEngine> engines = new LinkedHashMap<>();
         try {
-            for (EngineKind kind : s.engines()) {
-                engines.put(kind.resolve(s.engine().device()),
-                        RolloutEngines.open(model, kind, s.engine(), s.kernels()));
+            for (String name : s.engines()) {
+                engines.put(name, name.equals(PREALLOCATED)
+                        ? new GraphRolloutEngine(model, s.engine(), CacheMode.PREALLOCATED)
+                        : RolloutEngines.open(model, EngineKind.parse(name), s.engine(), s.kernels()));
             }
             SamplingParams params = s.temperature() == 0
                     ? SamplingParams.greedy(s.newTokens())
@@ -70,25 +77,25 @@ public final class RolloutBench {
             List<Result> results = new ArrayList<>();
             for (int batch : s.batchSizes()) {
                 List<RolloutRequest> requests = prompts(model, batch, s.promptTokens());
-                Map<EngineKind, RolloutStats> before = new LinkedHashMap<>();
+                Map<String, RolloutStats> before = new LinkedHashMap<>();
                 for (var e : engines.entrySet()) {
                     for (int i = 0; i < s.warmups(); i++) {
                         e.getValue().generate(requests, params);
-                        progress.accept("warm-up " + e.getKey().cli() + " batch " + batch);
+                        progress.accept("warm-up " + e.getKey() + " batch " + batch);
                     }
                     before.put(e.getKey(), e.getValue().stats());
                 }
                 for (int i = 0; i < s.repeats(); i++) {
                     for (var e : engines.entrySet()) {
                         List<Rollout> out = e.getValue().generate(requests, params);
-                        progress.accept(e.getKey().cli() + " batch " + batch + " repeat " + (i + 1) + ": "
+                        progress.accept(e.getKey() + " batch " + batch + " repeat " + (i + 1) + ": "
                                 + out.size() + " rollouts");
                     }
                 }
                 for (var e : engines.entrySet()) {
                     RolloutStats d = e.getValue().stats().minus(before.get(e.getKey()));
-                    String kernel = e.getKey() == EngineKind.GRAPH ? "in-graph" : s.kernels();
-                    results.add(new Result(e.getKey().cli(), batch, s.promptTokens(), s.newTokens(), kernel, d.tokens(),
+                    String kernel = e.getKey().equals("step") ? s.kernels() : "in-graph";
+                    results.add(new Result(e.getKey(), batch, s.promptTokens(), s.newTokens(), kernel, d.tokens(),
                             d.totalNanos() / 1e9, d.tokensPerSecond(),
                             d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()), d.decodeOutsideOrtShare(),
                             d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()), d.decodeOverheadShare(),

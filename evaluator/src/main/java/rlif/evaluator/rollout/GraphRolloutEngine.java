@@ -52,7 +52,8 @@ public final class GraphRolloutEngine implements RolloutEngine {
         this(model, options, CacheMode.GROWN);
     }
 
-    GraphRolloutEngine(ModelDirectory model, EngineOptions options, CacheMode cache) {
+    /** With the cache carried as {@code cache} says ({@link CacheMode#GROWN} is the default and the faster). */
+    public GraphRolloutEngine(ModelDirectory model, EngineOptions options, CacheMode cache) {
         this.config = model.config();
         this.options = options;
         this.graph = GenerationGraph.build(model, cache);
