@@ -34,8 +34,9 @@ final class OrtSessions {
                 try {
                     so.addCUDA(0);
                 } catch (OrtException e) {
-                    throw new BadInputException("--device cuda: cannot start the CUDA execution provider: "
-                            + e.getMessage(), e);
+                    throw new BadInputException("--device cuda: cannot start the CUDA execution provider (ONNX Runtime"
+                            + " 1.29 needs an NVIDIA driver and the CUDA 12.x and cuDNN 9.x libraries on LD_LIBRARY_PATH;"
+                            + " docs/gpu.md): " + e.getMessage(), e);
                 }
             }
             return so;
