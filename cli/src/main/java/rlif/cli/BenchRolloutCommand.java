@@ -63,15 +63,15 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new BadInputException("--threads must be >= 0, got " + threads);
         }
-        Path dir = model != null ? model : defaultModel();
-        ModelDirectory md = ModelDirectory.open(dir);
-        RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
         List<String> kinds = engines.stream().map(e -> e.toLowerCase(Locale.ROOT)).distinct().toList();
         for (String k : kinds) {
             if (!List.of("step", "graph", RolloutBench.PREALLOCATED).contains(k)) {
                 throw new BadInputException("--engines takes step, graph and " + RolloutBench.PREALLOCATED + ", got '" + k + "'");
             }
         }
+        Path dir = model != null ? model : defaultModel();
+        ModelDirectory md = ModelDirectory.open(dir);
+        RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
                 base.warmups(), base.repeats(), new SamplingParams(temperature, 0, 1, 1).temperature(), kernels,
                 base.engine().withDevice(Device.parse(device)).withThreads(threads), kinds);
