@@ -285,6 +285,11 @@ public final class GraphRolloutEngine implements RolloutEngine {
         this.constantInputs = Map.copyOf(inputs);
     }
 
+    /** The generation graph's input names: its own and the decoder inputs the caller feeds. */
+    public java.util.Set<String> graphInputs() {
+        return session.getInputNames();
+    }
+
     /** Whether the prefill computes last-position logits only (else large batches run in groups of rows). */
     public boolean lastPositionOnly() {
         return graph.lastPositionOnly();
