@@ -46,8 +46,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--engines", defaultValue = "step,graph", split = ",", paramLabel = "step,graph",
-            description = "engines to time, interleaved: step, graph, graph-preallocated (the generation graph with a"
-                    + " preallocated cache) (default: ${DEFAULT-VALUE})")
+            description = "engines to time, interleaved (default: ${DEFAULT-VALUE})")
     List<String> engines;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
@@ -65,8 +64,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         }
         List<String> kinds = engines.stream().map(e -> e.toLowerCase(Locale.ROOT)).distinct().toList();
         for (String k : kinds) {
-            if (!List.of("step", "graph", RolloutBench.PREALLOCATED).contains(k)) {
-                throw new BadInputException("--engines takes step, graph and " + RolloutBench.PREALLOCATED + ", got '" + k + "'");
+            if (!List.of("step", "graph").contains(k)) {
+                throw new BadInputException("--engines takes step and graph, got '" + k + "'");
             }
         }
         Path dir = model != null ? model : defaultModel();
@@ -90,12 +89,12 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 md.dir().getFileName(), md.config().architecture(), md.config().vocab(), md.config().logitsType(),
                 s.promptTokens(), s.newTokens(), s.temperature(), kernels);
         System.out.println("machine " + machine + ", load average " + loadAverage());
-        System.out.printf(Locale.ROOT, "%-6s %6s %10s %12s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
+        System.out.printf(Locale.ROOT, "%-18s %6s %10s %12s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
                 "tokens/s", "vs step", "ms/decode step", "outside ORT run", "signal kernel", "other Java side");
         for (RolloutBench.Result r : results) {
             double step = results.stream().filter(o -> o.batch() == r.batch() && o.engine().equals("step"))
                     .mapToDouble(RolloutBench.Result::tokensPerSecond).findFirst().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "%-6s %6d %10d %12.1f %8.2fx %14.3f %15.1f%% %13.1f%% %15.1f%%%n",
+            System.out.printf(Locale.ROOT, "%-18s %6d %10d %12.1f %8.2fx %14.3f %15.1f%% %13.1f%% %15.1f%%%n",
                     r.engine(), r.batch(), r.tokens(), r.tokensPerSecond(), r.tokensPerSecond() / step,
                     r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(), 100 * r.overheadShare());
         }

@@ -32,6 +32,6 @@ class BenchCommandTest {
     @Test
     void benchRolloutTakesOnlyItsEngines() {
         assertThat(stderrOf("bench", "rollout", "--engines", "step,fast")).startsWith(
-                "error: --engines takes step, graph and graph-preallocated, got 'fast'");
+                "error: --engines takes step and graph, got 'fast'");
     }
 }

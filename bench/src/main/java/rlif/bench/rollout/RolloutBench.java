@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.GraphRolloutEngine;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutEngines;
@@ -16,7 +15,6 @@ import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.RolloutStats;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.dir.ModelDirectory;
-import rlif.models.generation.CacheMode;
 
 /**
  * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes, for each
@@ -31,8 +29,7 @@ public final class RolloutBench {
     /**
      * What to measure.
      *
-     * @param engines {@code step}, {@code graph}, or {@code graph-preallocated} (the generation graph carrying a
-     *                preallocated cache instead of the decoder's growing one)
+     * @param engines {@code step} and {@code graph}, as {@code --engine} names them
      */
     public record Settings(List<Integer> batchSizes, int promptTokens, int newTokens, int warmups, int repeats,
             double temperature, String kernels, EngineOptions engine, List<String> engines) {
@@ -57,9 +54,6 @@ public final class RolloutBench {
             double seconds, double tokensPerSecond, double decodeStepMillis, double outsideOrtShare,
             double signalShare, double overheadShare, long decodeSteps, long compactions) {}
 
-    /** The bench's name for the generation graph with a preallocated cache. */
-    public static final String PREALLOCATED = "graph-preallocated";
-
     private RolloutBench() {}
 
     /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
@@ -67,9 +61,7 @@ public final class RolloutBench {
         Map<String, RolloutEngine> engines = new LinkedHashMap<>();
         try {
             for (String name : s.engines()) {
-                engines.put(name, name.equals(PREALLOCATED)
-                        ? new GraphRolloutEngine(model, s.engine(), CacheMode.PREALLOCATED)
-                        : RolloutEngines.open(model, EngineKind.parse(name), s.engine(), s.kernels()));
+                engines.put(name, RolloutEngines.open(model, EngineKind.parse(name), s.engine(), s.kernels()));
             }
             SamplingParams params = s.temperature() == 0
                     ? SamplingParams.greedy(s.newTokens())

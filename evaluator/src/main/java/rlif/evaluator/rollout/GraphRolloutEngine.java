@@ -18,7 +18,6 @@ import java.util.Set;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelConfig;
 import rlif.models.dir.ModelDirectory;
-import rlif.models.generation.CacheMode;
 import rlif.models.generation.GenerationGraph;
 import rlif.models.generation.GenerationModel;
 import rlif.models.generation.RowRandom;
@@ -49,14 +48,9 @@ public final class GraphRolloutEngine implements RolloutEngine {
 
     /** Builds the generation graph of {@code model}'s decoder and opens a session on it. */
     public GraphRolloutEngine(ModelDirectory model, EngineOptions options) {
-        this(model, options, CacheMode.GROWN);
-    }
-
-    /** With the cache carried as {@code cache} says ({@link CacheMode#GROWN} is the default and the faster). */
-    public GraphRolloutEngine(ModelDirectory model, EngineOptions options, CacheMode cache) {
         this.config = model.config();
         this.options = options;
-        this.graph = GenerationGraph.build(model, cache);
+        this.graph = GenerationGraph.build(model);
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         this.session = openSession(env, model, graph, options);
         this.positionsFed = model.io().positionIds().isPresent();

@@ -10,10 +10,9 @@ import java.util.List;
  *                         with the decoder's directory as the external-initializer folder)
  * @param lastPositionOnly whether the prefill computes logits for the last position only (else it holds a
  *                         {@code [batch, prompt, vocab]} block, which the caller should bound)
- * @param cache            how the cache is carried
  * @param callerInputs     decoder inputs the caller feeds on every run, under their own names
  */
-public record GenerationModel(OnnxMl.ModelProto proto, boolean lastPositionOnly, CacheMode cache, List<String> callerInputs) {
+public record GenerationModel(OnnxMl.ModelProto proto, boolean lastPositionOnly, List<String> callerInputs) {
     public GenerationModel {
         callerInputs = List.copyOf(callerInputs);
     }

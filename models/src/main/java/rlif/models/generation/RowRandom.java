@@ -2,9 +2,9 @@ package rlif.models.generation;
 
 import java.util.SplittableRandom;
 import rlif.models.graph.GraphBuilder;
-import rlif.models.graph.Shape;
 import rlif.models.graph.Value;
 import rlif.models.tensor.DType;
+import rlif.models.tensor.Tensors;
 
 /**
  * One stream of uniform numbers per batch row, carried through the generation loop as an int64 {@code [batch, 2]}
@@ -51,7 +51,7 @@ public final class RowRandom {
         Value s2 = congruence(g, g.gather(state, g.int64(1), 1), A2, M2);
         Value z = g.sub(s1, s2);
         z = g.where(g.less(z, g.int64(1)), g.add(z, g.int64(M1 - 1)), z);
-        Value u = g.mul(g.cast(z, DType.F64), g.constant(rlif.models.tensor.Tensors.scalar(1.0 / M1, DType.F64)));
+        Value u = g.mul(g.cast(z, DType.F64), g.constant(Tensors.scalar(1.0 / M1, DType.F64)));
         Value next = g.concat(1, g.unsqueeze(s1, 1), g.unsqueeze(s2, 1));
         return new Step(u, next);
     }
@@ -60,10 +60,5 @@ public final class RowRandom {
     private static Value congruence(GraphBuilder g, Value s, long a, long m) {
         Value x = g.mul(s, g.int64(a));
         return g.sub(x, g.mul(g.div(x, g.int64(m)), g.int64(m)));
-    }
-
-    /** The shape of the carried state. */
-    static Shape stateShape(Shape batch) {
-        return Shape.of(batch.dim(0), rlif.models.graph.Dim.of(2));
     }
 }

@@ -8,6 +8,7 @@ import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Shape;
 import rlif.models.graph.Value;
 import rlif.models.tensor.DType;
+import rlif.models.tensor.Tensors;
 
 /**
  * Draws each row's next token inside the graph, by inverse CDF with one uniform number per row: the first
@@ -64,7 +65,7 @@ public final class TokenDraw {
             Value cum = cumsum(top, w);
             Value total = top.slice(cum, 1, -1, Long.MAX_VALUE); // [batch, 1]
             Value nucleus = top.mul(topP, total);
-            Value kept = top.where(top.less(top.sub(cum, w), nucleus), w, top.constant(rlif.models.tensor.Tensors.scalar(0, DType.F64)));
+            Value kept = top.where(top.less(top.sub(cum, w), nucleus), w, top.constant(Tensors.scalar(0, DType.F64)));
             Value rank = firstReaching(top, kept, thresholdScale);
             tokenTop = top.squeeze(top.gatherElements(ids, top.unsqueeze(rank, 1), 1), 1);
         }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import rlif.models.dir.ModelDirectory;
-import rlif.models.generation.CacheMode;
 import rlif.models.generation.GenerationGraph;
 import rlif.models.generation.GenerationModel;
 import rlif.models.generation.GenerationRun;
@@ -43,7 +42,7 @@ class GenerationGraphVsReferenceTest {
         ModelDirectoryWriter.of(config, Decoders.build(config, WeightSource.of(weights, variant.name()),
                 DecoderOptions.inference(DType.F32))).write(dir);
         ModelDirectory model = ModelDirectory.open(dir);
-        GenerationModel graph = GenerationGraph.build(model, CacheMode.GROWN);
+        GenerationModel graph = GenerationGraph.build(model);
         assertThat(graph.lastPositionOnly()).as("the head is cut to the last position").isTrue();
 
         List<int[]> prompts = List.of(new int[] {3, 14, 15, 9, 26}, new int[] {53, 5}, new int[] {8, 9, 7});

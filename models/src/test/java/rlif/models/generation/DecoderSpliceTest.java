@@ -39,7 +39,7 @@ class DecoderSpliceTest {
     void weightsMoveToTheOuterGraphAndTheDecoderRunsInsideTheLoop() {
         ModelDirectory model = ModelDirectory.open(Path.of("arith-base"));
         OnnxMl.ModelProto decoder = OnnxModelFile.parse(model.config().decoderFile());
-        OnnxMl.GraphProto outer = GenerationGraph.build(model, CacheMode.GROWN).proto().getGraph();
+        OnnxMl.GraphProto outer = GenerationGraph.build(model).proto().getGraph();
         Set<String> outerInitializers = new HashSet<>();
         outer.getInitializerList().forEach(t -> outerInitializers.add(t.getName()));
         decoder.getGraph().getInitializerList().forEach(t -> assertThat(outerInitializers).contains(t.getName()));
@@ -61,7 +61,7 @@ class DecoderSpliceTest {
         OnnxMl.NodeProto first = g.getNode(0);
         OnnxMl.ModelProto clashing = decoder.toBuilder().setGraph(g.toBuilder()
                 .setNode(0, first.toBuilder().setOutput(0, GenerationGraph.TOKENS))).build();
-        OnnxMl.ModelProto generation = GenerationGraph.build(model, CacheMode.GROWN).proto();
+        OnnxMl.ModelProto generation = GenerationGraph.build(model).proto();
         assertThatThrownBy(() -> DecoderSplice.splice(generation, clashing, model.io(), "model.onnx"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("clash").hasMessageContaining("tokens");
     }
