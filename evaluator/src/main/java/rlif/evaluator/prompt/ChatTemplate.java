@@ -31,8 +31,18 @@ public final class ChatTemplate {
     private final String eosToken;
     private final String where;
     private final Jinjava jinjava;
+    private final java.time.Duration renderTime;
+    /** The rendering under way on this thread, checked before each node (Jinjava calls the pre-processor per node). */
+    private final ThreadLocal<TemplateBounds.Deadline> deadline = new ThreadLocal<>();
 
     public ChatTemplate(String template, String bosToken, String eosToken, String where) {
+        this(template, bosToken, eosToken, where, TemplateBounds.RENDER_TIME);
+    }
+
+    /** As above with another render-time budget (tests use a short one). */
+    ChatTemplate(String template, String bosToken, String eosToken, String where, java.time.Duration renderTime) {
+        TemplateBounds.check(template, where);
+        this.renderTime = renderTime;
         this.template = template;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
@@ -41,7 +51,13 @@ public final class ChatTemplate {
         // billion times was an OutOfMemoryError that killed the JVM), far above any real prompt.
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false)
                 .withMaxOutputSize(MAX_CHARS).withMaxStringLength(MAX_CHARS).withMaxListSize(MAX_ITEMS)
-                .withMaxMapSize(MAX_ITEMS).withRangeLimit(MAX_ITEMS).build());
+                .withMaxMapSize(MAX_ITEMS).withRangeLimit(MAX_ITEMS).withMaxRenderDepth(TemplateBounds.MAX_DEPTH)
+                .withNodePreProcessor((node, interpreter) -> {
+                    TemplateBounds.Deadline d = deadline.get();
+                    if (d != null) {
+                        d.check(this.where);
+                    }
+                }).build());
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition(
                         "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
@@ -49,9 +65,14 @@ public final class ChatTemplate {
 
     /** Reads the chat template and special tokens from {@code tokenizer_config.json} in a model directory. */
     public static ChatTemplate load(Path modelDir) {
+        return load(modelDir, "--prompt-format");
+    }
+
+    /** The same, with errors naming the setting that asked for the chat format ({@code formatKey}). */
+    public static ChatTemplate load(Path modelDir, String formatKey) {
         Path config = modelDir.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(config)) {
-            throw new BadInputException("--prompt-format chat needs " + config + ", which does not exist");
+            throw new BadInputException(formatKey + " chat needs " + config + ", which does not exist");
         }
         JsonNode root;
         try {
@@ -62,7 +83,7 @@ public final class ChatTemplate {
         JsonNode t = root.get("chat_template");
         String template;
         if (t == null || t.isNull()) {
-            throw new BadInputException(config + " has no chat_template; use --prompt-format plain");
+            throw new BadInputException(formatKey + " chat: " + config + " has no chat_template; use plain");
         } else if (t.isTextual()) {
             template = t.asText();
         } else if (t.isArray()) {
@@ -110,13 +131,26 @@ public final class ChatTemplate {
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
         RenderResult result;
+        deadline.set(new TemplateBounds.Deadline(renderTime));
         try {
             result = jinjava.renderForResult(template, bindings);
+        } catch (TemplateBounds.RenderTimeExceeded e) {
+            throw new BadInputException(e.getMessage(), e);
         } catch (RuntimeException e) {
             // Jinjava throws some limit and syntax faults instead of reporting them as errors
             throw new BadInputException("chat template of " + where + " failed: " + e.getMessage(), e);
+        } catch (StackOverflowError e) {
+            // the nesting bounds should make this unreachable; if a template still finds a way, it is its fault
+            throw new BadInputException("chat template of " + where + " nests too deeply to render", e);
+        } finally {
+            deadline.remove();
         }
         for (TemplateError e : result.getErrors()) {
+            for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+                if (t instanceof TemplateBounds.RenderTimeExceeded r) {
+                    throw new BadInputException(r.getMessage(), r);
+                }
+            }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new BadInputException("chat template of " + where + " failed: " + reason(e));
             }
