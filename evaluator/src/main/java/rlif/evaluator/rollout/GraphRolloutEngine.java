@@ -8,8 +8,10 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -221,8 +223,8 @@ public final class GraphRolloutEngine implements RolloutEngine {
                 throw new IllegalStateException("the generation graph stopped after " + count + " steps with row " + r
                         + " unfinished");
             }
-            return new Rollout(prompt.clone(), java.util.Arrays.copyOf(ids, k), why, java.util.Arrays.copyOf(lp, k),
-                    java.util.Arrays.copyOf(h, k), java.util.Arrays.copyOf(s, k));
+            return new Rollout(prompt.clone(), Arrays.copyOf(ids, k), why, Arrays.copyOf(lp, k),
+                    Arrays.copyOf(h, k), Arrays.copyOf(s, k));
         }
     }
 
@@ -238,7 +240,7 @@ public final class GraphRolloutEngine implements RolloutEngine {
     }
 
     private static double[] doubles(OnnxTensor t) {
-        java.nio.DoubleBuffer b = t.getDoubleBuffer();
+        DoubleBuffer b = t.getDoubleBuffer();
         double[] out = new double[b.remaining()];
         b.get(out);
         return out;
@@ -249,7 +251,7 @@ public final class GraphRolloutEngine implements RolloutEngine {
     }
 
     private OnnxTensor scalar(double v) throws OrtException {
-        return OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(new double[] {v}), new long[0]);
+        return OnnxTensor.createTensor(env, DoubleBuffer.wrap(new double[] {v}), new long[0]);
     }
 
     private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor t) {
@@ -280,7 +282,7 @@ public final class GraphRolloutEngine implements RolloutEngine {
     }
 
     /** The generation graph's input names: its own and the decoder inputs the caller feeds. */
-    public java.util.Set<String> graphInputs() {
+    public Set<String> graphInputs() {
         return session.getInputNames();
     }
 

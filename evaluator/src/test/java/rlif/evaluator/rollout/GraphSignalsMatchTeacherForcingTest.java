@@ -1,8 +1,5 @@
 package rlif.evaluator.rollout;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import rlif.models.dir.ModelDirectory;
@@ -59,31 +56,9 @@ class GraphSignalsMatchTeacherForcingTest {
         try (GraphRolloutEngine engine = new GraphRolloutEngine(model, EngineOptions.defaults())) {
             rollouts = engine.generate(batch, params);
         }
-        double t = params.signalTemperature();
-        double worst = 0;
-        try (FullSequenceReference ref = new FullSequenceReference(model)) {
-            for (int i = 0; i < prompts.size(); i++) {
-                Rollout r = rollouts.get(i);
-                int[] prompt = prompts.get(i);
-                int[] seq = new int[prompt.length + r.numTokens() - 1];
-                System.arraycopy(prompt, 0, seq, 0, prompt.length);
-                System.arraycopy(r.completionIds(), 0, seq, prompt.length, r.numTokens() - 1);
-                double[][] logits = ref.logits(seq);
-                double tol = fixedTol >= 0 ? fixedTol : Math.max(F32_TOLERANCE, SignalsMatchTeacherForcingTest.twoUlp16(logits));
-                for (int k = 0; k < r.numTokens(); k++) {
-                    TeacherForcedSignals want = TeacherForcedSignals.of(logits[prompt.length - 1 + k], t,
-                            r.completionIds()[k]);
-                    String where = params + " prompt " + i + " token " + k;
-                    assertThat(r.tokenLogprobs()[k]).as(where + " log-prob").isCloseTo(want.logprob(), within(tol));
-                    assertThat(r.tokenEntropies()[k]).as(where + " entropy").isCloseTo(want.entropy(), within(tol));
-                    assertThat(r.tokenSelfCertainties()[k]).as(where + " self-certainty")
-                            .isCloseTo(want.selfCertainty(), within(tol));
-                    worst = Math.max(worst, Math.abs(r.tokenLogprobs()[k] - want.logprob()));
-                    worst = Math.max(worst, Math.abs(r.tokenEntropies()[k] - want.entropy()));
-                    worst = Math.max(worst, Math.abs(r.tokenSelfCertainties()[k] - want.selfCertainty()));
-                }
-            }
-        }
+        double worst = SignalsMatchTeacherForcingTest.assertMatchTeacherForcing(model, prompts, rollouts,
+                params.signalTemperature(), logits -> fixedTol >= 0 ? fixedTol
+                        : Math.max(F32_TOLERANCE, SignalsMatchTeacherForcingTest.twoUlp16(logits)));
         System.out.printf("%s %s: graph signals vs teacher-forced double reference, largest difference %.3g%n",
                 model.dir().getFileName(), params, worst);
     }

@@ -71,6 +71,18 @@ class SignalsMatchTeacherForcingTest {
             rollouts = engine.generate(batch, params);
         }
         double t = params.signalTemperature();
+        double worst = assertMatchTeacherForcing(model, prompts, rollouts, t,
+                logits -> fixedTol >= 0 ? fixedTol : f16Tolerance(logits));
+        System.out.printf("%s T=%s: largest signal difference %.3g%n", model.config().architecture(), t, worst);
+    }
+
+    /**
+     * Asserts every per-token signal of {@code rollouts} (one per prompt) equals {@link TeacherForcedSignals} from one
+     * teacher-forced run over prompt + completion, within {@code tolerance} of that run's logits; returns the largest
+     * difference.
+     */
+    static double assertMatchTeacherForcing(ModelDirectory model, List<int[]> prompts, List<Rollout> rollouts, double t,
+            java.util.function.ToDoubleFunction<double[][]> tolerance) throws Exception {
         double worst = 0;
         try (FullSequenceReference ref = new FullSequenceReference(model)) {
             for (int i = 0; i < prompts.size(); i++) {
@@ -80,11 +92,11 @@ class SignalsMatchTeacherForcingTest {
                 System.arraycopy(prompt, 0, seq, 0, prompt.length);
                 System.arraycopy(r.completionIds(), 0, seq, prompt.length, r.numTokens() - 1);
                 double[][] logits = ref.logits(seq);
-                double tol = fixedTol >= 0 ? fixedTol : f16Tolerance(logits);
+                double tol = tolerance.applyAsDouble(logits);
                 for (int k = 0; k < r.numTokens(); k++) {
                     TeacherForcedSignals want = TeacherForcedSignals.of(logits[prompt.length - 1 + k], t,
                             r.completionIds()[k]);
-                    String where = "prompt " + i + " token " + k;
+                    String where = "T=" + t + " prompt " + i + " token " + k;
                     assertThat(r.tokenLogprobs()[k]).as(where + " log-prob").isCloseTo(want.logprob(), within(tol));
                     assertThat(r.tokenEntropies()[k]).as(where + " entropy").isCloseTo(want.entropy(), within(tol));
                     assertThat(r.tokenSelfCertainties()[k]).as(where + " self-certainty")
@@ -95,6 +107,6 @@ class SignalsMatchTeacherForcingTest {
                 }
             }
         }
-        System.out.printf("%s T=%s: largest signal difference %.3g%n", model.config().architecture(), t, worst);
+        return worst;
     }
 }
