@@ -26,9 +26,10 @@ public enum EngineKind {
     /**
      * The engine {@code auto} means on {@code device}: the generation graph on CUDA, where the step engine would copy
      * every row's cache and logits between host and device at every token; on the CPU the step engine. Measured with
-     * {@code rlif bench rollout} (docs/rollout-engine.md), the graph is 2 to 4x faster on the tiny arith models, where
-     * per-token Java work dominates, and level with the step engine on SmolLM2 (0.93 to 1.05x), where ONNX Runtime's
-     * work does; the step engine also drops finished rows, and it keeps sampled results as they were.
+     * {@code rlif bench rollout} (docs/rollout-engine.md), the graph is far faster on the tiny arith models, where
+     * per-token Java work dominates, level with the step engine on SmolLM2, where ONNX Runtime's work does, and slower
+     * where its float64 signal passes over the vocabulary outweigh a tiny decoder; the step engine also drops finished
+     * rows, and it keeps sampled results as they were.
      */
     public EngineKind resolve(Device device) {
         if (this != AUTO) {
