@@ -72,6 +72,11 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
+    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
+            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
+                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
+    String engine;
+
     @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
             description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
     String promptFormat;
@@ -109,7 +114,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals,
-                teacherForced);
+                teacherForced,
+                engine.toLowerCase(Locale.ROOT));
         try (OutLock lock = OutLock.acquire(out, "score")) {
             OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
             ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true)

@@ -42,7 +42,7 @@ public final class OnnxTeacherForcing implements AutoCloseable {
         this.options = options;
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         byte[] graph = ScoringDecoder.of(model).toByteArray();
-        try (OrtSession.SessionOptions so = OnnxRolloutEngine.sessionOptions(options)) {
+        try (OrtSession.SessionOptions so = OrtSessions.options(options)) {
             so.addConfigEntry("session.model_external_initializers_file_folder_path",
                     ScoringDecoder.externalDataFolder(model).toString());
             this.session = env.createSession(graph, so);

@@ -7,11 +7,11 @@ import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.evaluator.rollout.RolloutRequest;
-import rlif.kernels.SignalKernel;
 import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
@@ -112,20 +112,7 @@ final class GeneratedRows implements RowProducer {
 
     @Override
     public Engine open() {
-        SignalKernel kernel;
-        try {
-            kernel = SignalKernels.create(settings.kernels());
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            String why = String.valueOf(e.getMessage());
-            throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
-        }
-        RolloutEngine engine;
-        try {
-            engine = new OnnxRolloutEngine(model, options, kernel);
-        } catch (RuntimeException e) {
-            kernel.close();
-            throw e;
-        }
+        RolloutEngine engine = RolloutEngines.open(model, EngineKind.parse(settings.engine()), options, settings.kernels());
         return Engine.of((done, sink) -> generate(engine, done, sink), engine::close);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 
@@ -19,6 +20,8 @@ import rlif.models.BadInputException;
  * @param teacherForced score the completions the data gives instead of generating ({@code --teacher-forced}):
  *     the signals of those tokens at {@code temperature} (1 when 0); sampling flags other than the temperature
  *     do not apply, and {@code samples} must be 1 (each given completion is scored once)
+ * @param engine {@code auto}, {@code step} or {@code graph} ({@code EngineKind}); like the device it changes speed,
+ *               and the random stream sampled rows draw from, not what a row may contain, so it may differ on resume
  */
 public record ScoreSettings(
         String model,
@@ -35,7 +38,8 @@ public record ScoreSettings(
         String kernels,
         PromptFormat promptFormat,
         boolean tokenSignals,
-        boolean teacherForced) {
+        boolean teacherForced,
+        String engine) {
 
     /** {@code maxNewTokens} when the user did not choose: 256, or less where the model's context is shorter. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
@@ -55,7 +59,7 @@ public record ScoreSettings(
             double topP, long seed, int batchSize, String device, String kernels, PromptFormat promptFormat,
             boolean tokenSignals) {
         this(model, data, limit, samples, maxNewTokens, temperature, topK, topP, seed, batchSize, device, kernels,
-                promptFormat, tokenSignals, false);
+                promptFormat, tokenSignals, false, EngineKind.AUTO.cli());
     }
 
     public ScoreSettings {
@@ -77,12 +81,13 @@ public record ScoreSettings(
             throw new BadInputException("--samples does not apply to --teacher-forced: each completion the data gives is"
                     + " scored once, and the samples of a problem are its rows");
         }
+        EngineKind.parse(engine);
     }
 
     /** These settings with {@code maxNewTokens} resolved. */
     public ScoreSettings withMaxNewTokens(int n) {
         return new ScoreSettings(model, data, limit, samples, n, temperature, topK, topP, seed, batchSize, device,
-                kernels, promptFormat, tokenSignals, teacherForced);
+                kernels, promptFormat, tokenSignals, teacherForced, engine);
     }
 
     public SamplingParams sampling() {
@@ -106,6 +111,7 @@ public record ScoreSettings(
         o.put("batch_size", batchSize);
         o.put("device", device);
         o.put("kernels", kernels);
+        o.put("engine", engine);
         return o;
     }
 

@@ -41,7 +41,7 @@ class TeacherForcedScoreTest {
 
     static ScoreSettings forced(String model, Path data, int batchSize, boolean tokenSignals) {
         return new ScoreSettings(model, data.toAbsolutePath().normalize().toString(), 0, 1, 1, 1.0, 0, 1.0, 0, batchSize,
-                "cpu", "auto", PromptFormat.PLAIN, tokenSignals, true);
+                "cpu", "auto", PromptFormat.PLAIN, tokenSignals, true, "auto");
     }
 
     static List<JsonNode> rows(Path out) throws IOException {
@@ -148,7 +148,7 @@ class TeacherForcedScoreTest {
                 .isEqualTo(Files.readAllBytes(straight.resolve(ScoreJob.ROLLOUTS)));
         // a different temperature is a different run
         assertThatThrownBy(() -> new ScoreJob(new ScoreSettings(committed("arith-base"), data.toAbsolutePath().normalize()
-                .toString(), 0, 1, 1, 0.7, 0, 1.0, 0, 4, "cpu", "auto", PromptFormat.PLAIN, false, true), killed, false).run())
+                .toString(), 0, 1, 1, 0.7, 0, 1.0, 0, 4, "cpu", "auto", PromptFormat.PLAIN, false, true, "auto"), killed, false).run())
                 .isInstanceOf(BadInputException.class).hasMessageContaining("temperature was 1.0, now 0.7");
     }
 
@@ -168,7 +168,7 @@ class TeacherForcedScoreTest {
         for (PromptFormat format : PromptFormat.values()) {
             Path out = tmp.resolve("chat-forced-" + format);
             new ScoreJob(new ScoreSettings(committed("arith-instruct"), chatRun.resolve(ScoreJob.ROLLOUTS).toString(), 0, 1, 1,
-                    1.0, 0, 1.0, 0, 8, "cpu", "auto", format, false, true), out, false).run();
+                    1.0, 0, 1.0, 0, 8, "cpu", "auto", format, false, true, "auto"), out, false).run();
             List<JsonNode> tf = rows(out);
             for (int i = 0; i < gen.size(); i++) {
                 assertThat(tf.get(i).get("prompt")).isEqualTo(gen.get(i).get("prompt"));
@@ -253,14 +253,14 @@ class TeacherForcedScoreTest {
     @Test
     void arithHasNoCompletionsToScore() {
         assertThatThrownBy(() -> new ScoreJob(new ScoreSettings(committed("arith-base"), "arith:level=1", 0, 1, 1, 1.0, 0,
-                1.0, 0, 8, "cpu", "auto", PromptFormat.PLAIN, false, true), tmp.resolve("arith"), false).run())
+                1.0, 0, 8, "cpu", "auto", PromptFormat.PLAIN, false, true, "auto"), tmp.resolve("arith"), false).run())
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--teacher-forced");
     }
 
     @Test
     void samplesDoNotApply() {
         assertThatThrownBy(() -> new ScoreSettings(committed("arith-base"), Shared.data("gsm8k-test.jsonl").toString(), 0,
-                4, 1, 1.0, 0, 1.0, 0, 8, "cpu", "auto", PromptFormat.PLAIN, false, true))
+                4, 1, 1.0, 0, 1.0, 0, 8, "cpu", "auto", PromptFormat.PLAIN, false, true, "auto"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--samples does not apply");
     }
 }
