@@ -1,19 +1,16 @@
 package rlif.demo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import rlif.evaluator.metrics.Interval;
+import rlif.evaluator.report.Charts;
 import rlif.models.io.AtomicFiles;
 
 /**
@@ -25,6 +22,10 @@ import rlif.models.io.AtomicFiles;
  */
 public final class DemoReport {
     private DemoReport() {}
+
+    /** One colour per arm, fixed so an arm's error bars match its line. */
+    private static final Color[] PALETTE = {Charts.NEUTRAL, Charts.INCORRECT, Charts.CORRECT,
+        new Color(0xEF, 0x6C, 0x00), Charts.GREY, new Color(0x6A, 0x1B, 0x9A)};
 
     /** A plotted held-out measurement: its title and how to read it. */
     private record Measure(String title, Function<HeldOut, Interval> value) {}
@@ -64,6 +65,11 @@ public final class DemoReport {
             html.append("<h2>Runs from ").append(escape(model)).append("</h2>");
             for (Measure m : MEASURES) {
                 XYChart chart = chart(m.title() + " (" + model + ")", "step", m.title());
+                if (m.title().contains("accuracy") || m.title().startsWith("completions with")) {
+                    // a fixed 0..1 axis for shares: auto-zoom makes noise between evaluations look like collapse
+                    Charts.unitYAxis(chart);
+                }
+                int colour = 0;
                 for (Map.Entry<String, List<DemoResult.Run>> arm : arms.entrySet()) {
                     List<DemoResult.Run> runs = arm.getValue();
                     if (!runs.getFirst().model().equals(model)) {
@@ -79,7 +85,7 @@ public final class DemoReport {
                     long failed = runs.stream().filter(x -> !x.gate().optimised()).count();
                     String label = runs.getFirst().arm().name() + (failed == 0 ? ""
                             : " (" + failed + "/" + runs.size() + " did not optimise its reward)");
-                    addSeries(chart, label, xs, ys);
+                    addSeries(chart, label, xs, ys, PALETTE[colour++ % PALETTE.length]);
                 }
                 image(html, chart);
             }
@@ -90,7 +96,7 @@ public final class DemoReport {
                 XYChart chart = chart(m.title() + " vs alpha", "alpha (weight of instruct)", m.title());
                 chart.getStyler().setLegendVisible(false);
                 addSeries(chart, m.title(), r.mix().stream().map(DemoResult.MixPoint::alpha).toList(),
-                        r.mix().stream().map(p -> m.value().apply(p.heldOut())).toList());
+                        r.mix().stream().map(p -> m.value().apply(p.heldOut())).toList(), Charts.NEUTRAL);
                 image(html, chart);
             }
         }
@@ -102,26 +108,39 @@ public final class DemoReport {
         AtomicFiles.writeString(file, html.toString());
     }
 
-    /** Points with error bars; a point without a defined value is left out. */
-    private static void addSeries(XYChart chart, String label, List<Double> xs, List<Interval> ys) {
+    /** Points with 95% error bars drawn as segments in the line's colour; a point without a value is left out. */
+    private static void addSeries(XYChart chart, String label, List<Double> xs, List<Interval> ys, Color color) {
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
-        List<Double> err = new ArrayList<>();
+        List<Interval> kept = new ArrayList<>();
         for (int i = 0; i < xs.size(); i++) {
             Interval v = ys.get(i);
             if (Double.isFinite(v.estimate())) {
                 x.add(xs.get(i));
                 y.add(v.estimate());
-                err.add(Double.isFinite(v.stderr()) ? Interval.Z95 * v.stderr() : 0.0);
+                kept.add(v);
             }
         }
-        if (!x.isEmpty()) {
-            chart.addSeries(label, x, y, err).setMarker(SeriesMarkers.CIRCLE);
+        if (x.isEmpty()) {
+            return;
+        }
+        XYSeries series = chart.addSeries(label, x, y);
+        series.setMarker(SeriesMarkers.CIRCLE);
+        series.setLineColor(color);
+        series.setMarkerColor(color);
+        series.setLineStyle(Charts.SOLID);
+        for (int k = 0; k < x.size(); k++) {
+            Interval v = kept.get(k);
+            if (Double.isFinite(v.stderr()) && v.stderr() > 0) {
+                double half = Interval.Z95 * v.stderr();
+                Charts.segment(chart, label + " interval " + k, x.get(k), v.estimate() - half, x.get(k),
+                        v.estimate() + half, color, false);
+            }
         }
     }
 
     private static XYChart chart(String title, String x, String y) {
-        XYChart chart = new XYChartBuilder().width(520).height(380).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        XYChart chart = Charts.xy(title, x, y, 520, 380);
         // Below the plot, so it never hides a curve.
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
@@ -129,16 +148,8 @@ public final class DemoReport {
     }
 
     private static void image(StringBuilder html, XYChart chart) {
-        if (chart.getSeriesCollection().isEmpty()) {
-            return;
-        }
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
-            html.append(String.format(Locale.ROOT, "<img alt=\"%s\" src=\"data:image/png;base64,", escape(chart.getTitle())))
-                    .append(Base64.getEncoder().encodeToString(bytes.toByteArray())).append("\">");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render chart " + chart.getTitle(), e);
+        if (!chart.getSeriesCollection().isEmpty()) {
+            html.append(Charts.img(chart));
         }
     }
 

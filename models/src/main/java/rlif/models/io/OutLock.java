@@ -91,6 +91,9 @@ public final class OutLock implements AutoCloseable {
             rest = existing.getFileName().resolve(rest);
             existing = existing.getParent();
         }
+        if (existing != null && existing != abs && !Files.isDirectory(existing)) {
+            throw new BadInputException("cannot create --out " + out + ": " + existing + " is a file");
+        }
         try {
             Path real = existing == null ? abs : existing.toRealPath().resolve(rest).normalize();
             if (real.getParent() == null) {
@@ -145,9 +148,18 @@ public final class OutLock implements AutoCloseable {
         }
     }
 
+    /** Why the file system said no, in words (an exception's class name is no message for a user). */
     private static String reason(FileSystemException e) {
-        String r = e.getReason();
-        return r != null ? r : e.getClass().getSimpleName();
+        if (e.getReason() != null) {
+            return e.getReason();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + e.getFile();
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory: " + e.getFile();
+        }
+        return "file system error at " + e.getFile();
     }
 
     private static void close(FileChannel ch) {
