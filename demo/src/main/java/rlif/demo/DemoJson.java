@@ -63,7 +63,7 @@ public final class DemoJson {
         }
         root.set("plan", plan(r.plan()));
         root.put("conclusive", r.plan().conclusive());
-        root.put("note", r.plan().conclusive() ? "" : "too small to conclude anything: a smoke test of the pieces");
+        root.put("note", r.plan().shortfall());
         return root;
     }
 

@@ -65,8 +65,32 @@ public record DemoPlan(String task, PromptFormat baseFormat, PromptFormat instru
      */
     public static DemoPlan full() {
         return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, CONCLUSIVE_PROBLEMS, 4, 96, 100, 25, 8, 8,
-                3e-5, List.of(Arm.SELF_CERTAINTY, Arm.TOKEN_ENTROPY, Arm.VERIFIABLE, Arm.SHUFFLED, Arm.SIGN_FLIPPED),
-                List.of(1L, 2L, 3L), List.of(0.0, 0.25, 0.5, 0.75, 1.0), false);
+                3e-5, List.of(Arm.SELF_CERTAINTY, Arm.TOKEN_ENTROPY, Arm.VERIFIABLE, Arm.SHUFFLED, Arm.SIGN_FLIPPED,
+                Arm.KL), List.of(1L, 2L, 3L), List.of(0.0, 0.25, 0.5, 0.75, 1.0), false);
+    }
+
+    /**
+     * This plan with some sizes replaced (null keeps the plan's own): how {@code rlif demo --steps ... --seeds ...}
+     * runs the largest demo a machine can finish. Whether the result may be concluded from is then decided by
+     * {@link #conclusive()} on the sizes actually run.
+     */
+    public DemoPlan resized(Integer newSteps, Integer newEvalEvery, Integer newSeeds, Integer newHeldOut,
+            Integer newSamples, List<Arm> newArms, Double newLearningRate) {
+        List<Long> seedList = seeds;
+        if (newSeeds != null) {
+            if (newSeeds < 1) {
+                throw new BadInputException("demo plan: --seeds must be >= 1");
+            }
+            seedList = new ArrayList<>();
+            for (long i = 1; i <= newSeeds; i++) {
+                seedList.add(i);
+            }
+        }
+        return new DemoPlan(task, baseFormat, instructFormat, newHeldOut != null ? newHeldOut : heldOutProblems,
+                newSamples != null ? newSamples : heldOutSamples, maxNewTokens, newSteps != null ? newSteps : steps,
+                newEvalEvery != null ? newEvalEvery : evalEvery, promptsPerStep, groupSize,
+                newLearningRate != null ? newLearningRate : learningRate, newArms != null ? newArms : arms, seedList,
+                alphas, isQuick);
     }
 
     /** The held-out problems as a spec that {@code rlif score} reads. */
@@ -82,6 +106,29 @@ public record DemoPlan(String task, PromptFormat baseFormat, PromptFormat instru
         }
         out.add((long) steps);
         return out;
+    }
+
+    /**
+     * Why this plan cannot be concluded from, in one line naming each size that falls short of the full demo's
+     * (e.g. {@code "too small to conclude anything: 128 x 2 held-out (512 x 4 needed), 1 seed (3 needed)"}), or
+     * "" for a conclusive plan.
+     */
+    public String shortfall() {
+        if (conclusive()) {
+            return "";
+        }
+        List<String> why = new ArrayList<>();
+        if (heldOutProblems < CONCLUSIVE_PROBLEMS || heldOutSamples < 4) {
+            why.add(heldOutProblems + " x " + heldOutSamples + " held-out (" + CONCLUSIVE_PROBLEMS + " x 4 needed)");
+        }
+        if (seeds.size() < 3) {
+            why.add(seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + " per arm (3 needed)");
+        }
+        if (steps < 100) {
+            why.add(steps + " steps per run (100 needed)");
+        }
+        return (isQuick ? "--quick is a smoke test of the pieces, " : "") + "too small to conclude anything: "
+                + String.join(", ", why);
     }
 
     /** Whether the held-out set is large enough for the findings the docs draw from a demo. */

@@ -48,9 +48,7 @@ public final class DemoReport {
                 .append("</style></head><body>")
                 .append("<h1>rlif demo: internal feedback versus verifiable rewards on a model organism</h1>");
         if (!plan.conclusive()) {
-            html.append("<p class=\"warn\">Too small to conclude anything: ")
-                    .append(plan.isQuick() ? "--quick is a smoke test of the pieces." : "this plan is small.")
-                    .append("</p>");
+            html.append("<p class=\"warn\">").append(escape(plan.shortfall())).append(".</p>");
         }
         html.append("<p>Task <code>").append(escape(plan.task())).append("</code>; held-out set <code>")
                 .append(escape(plan.heldOutSpec())).append("</code>, ").append(plan.heldOutSamples())

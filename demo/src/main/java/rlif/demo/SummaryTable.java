@@ -21,8 +21,7 @@ public final class SummaryTable {
     public static String render(DemoResult r) {
         StringBuilder sb = new StringBuilder();
         if (!r.plan().conclusive()) {
-            sb.append("NOTE: ").append(r.plan().isQuick() ? "--quick is a smoke test" : "this plan is small")
-                    .append(": too few problems, seeds or steps to conclude anything.\n\n");
+            sb.append("NOTE: ").append(r.plan().shortfall()).append(".\n\n");
         }
         sb.append(String.format(Locale.ROOT, "%-16s %-7s %-22s %-22s %-22s %-22s%n", "model", "format",
                 "accuracy [95% CI]", "token entropy", "transitional/word", "with a check"));
