@@ -4,6 +4,8 @@
 # each, everything else as docs/examples/word-grpo-self-certainty.yaml; prints each run's gate (did the reward it
 # optimised rise: slope per step, Newey-West standard error, t) and writes the same lines to OUT/gates.txt.
 # Usage (from the repository root): docs/examples/word-lr-sweep.sh OUT [STEPS]. Takes hours on 2 cores.
+# A smaller sweep: the environment variables MODELS (default "word-base word-instruct"), LRS (default
+# "3e-5 1e-4 3e-4 1e-3") and SEEDS (default "1 2 3"), e.g. SEEDS=1 docs/examples/word-lr-sweep.sh OUT 20.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:?usage: word-lr-sweep.sh OUT [STEPS]}"
@@ -11,11 +13,11 @@ steps="${2:-50}"
 mkdir -p "$out"
 config="$root/docs/examples/word-grpo-self-certainty.yaml"
 printf '%-14s %-7s %-5s %s\n' model lr seed gate | tee "$out/gates.txt"
-for model in word-base word-instruct; do
+for model in ${MODELS:-word-base word-instruct}; do
   format=plain
   [ "$model" = word-instruct ] && format=chat
-  for lr in 3e-5 1e-4 3e-4 1e-3; do
-    for seed in 1 2 3; do
+  for lr in ${LRS:-3e-5 1e-4 3e-4 1e-3}; do
+    for seed in ${SEEDS:-1 2 3}; do
       run="$out/$model-lr$lr-seed$seed"
       if [ ! -f "$run/checkpoints/step-$steps/model.onnx" ]; then
         resume=""

@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " self_certainty, verifiable, shuffled)")
     List<String> arms;
 
-    @Option(names = "--learning-rate", paramLabel = "LR", description = "GRPO learning rate (default: 3e-5, from the"
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "GRPO learning rate (default: 1e-4, from the"
             + " sweep in docs/results.md)")
     Double learningRate;
 

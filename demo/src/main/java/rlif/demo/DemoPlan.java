@@ -55,7 +55,7 @@ public record DemoPlan(String task, PromptFormat baseFormat, PromptFormat instru
      * pieces work; it is far too small to conclude anything, and says so.
      */
     public static DemoPlan quick() {
-        return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, 64, 2, 96, 10, 5, 8, 4, 3e-5,
+        return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, 64, 2, 96, 10, 5, 8, 4, 1e-4,
                 List.of(Arm.SELF_CERTAINTY, Arm.VERIFIABLE, Arm.SHUFFLED), List.of(1L), List.of(0.0, 0.5, 1.0), true);
     }
 
@@ -65,7 +65,7 @@ public record DemoPlan(String task, PromptFormat baseFormat, PromptFormat instru
      */
     public static DemoPlan full() {
         return new DemoPlan(TASK, PromptFormat.PLAIN, PromptFormat.CHAT, CONCLUSIVE_PROBLEMS, 4, 96, 100, 25, 8, 8,
-                3e-5, List.of(Arm.SELF_CERTAINTY, Arm.TOKEN_ENTROPY, Arm.VERIFIABLE, Arm.SHUFFLED, Arm.SIGN_FLIPPED,
+                1e-4, List.of(Arm.SELF_CERTAINTY, Arm.TOKEN_ENTROPY, Arm.VERIFIABLE, Arm.SHUFFLED, Arm.SIGN_FLIPPED,
                 Arm.KL), List.of(1L, 2L, 3L), List.of(0.0, 0.25, 0.5, 0.75, 1.0), false);
     }
 
