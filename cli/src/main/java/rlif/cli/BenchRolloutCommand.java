@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,14 +16,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.RolloutBench;
+import rlif.evaluator.data.JsonlSource;
+import rlif.evaluator.data.Problem;
+import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineOptions;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.tokenizer.ModelTokenizer;
 
 /** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = "Rollout tokens/s at batch 1 and 16 and the share of each decode step outside OrtSession.run.")
+        description = "Rollout tokens/s per batch size and the share of each decode step outside OrtSession.run.")
 public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "model directory (default: the shared tiny-random-llama-fp16 fixture)")
@@ -44,6 +50,38 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--batch-sizes", split = ",", paramLabel = "B[,B...]",
+            description = "batch sizes to time (default: 1,16)")
+    List<Integer> batchSizes;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", description = "length of the random prompts (default: 64; --quick 32)")
+    Integer promptTokens;
+
+    @Option(names = "--new-tokens", paramLabel = "N", description = "tokens generated per row (default: 128; --quick 32)")
+    Integer newTokens;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "JSONL rows with prompt_ids (or text, with the model's tokenizer) instead of random prompts;"
+                    + " row b of every batch is prompt b")
+    Path prompts;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: 1)")
+    Double temperature;
+
+    @Option(names = "--ignore-eos", description = "rows generate --new-tokens tokens even past an end-of-sequence token"
+            + " (as vLLM's ignore_eos), so engines compared do the same work")
+    boolean ignoreEos;
+
+    @Option(names = "--warmups", paramLabel = "N", description = "untimed generate calls per batch size (default: 1)")
+    Integer warmups;
+
+    @Option(names = "--warmup-tokens", paramLabel = "N",
+            description = "new tokens per row of each warm-up call (default: --new-tokens)")
+    Integer warmupTokens;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "timed generate calls per batch size (default: 5; --quick 2)")
+    Integer repeats;
+
     @Override
     public Integer call() throws Exception {
         if (threads < 0) {
@@ -52,9 +90,18 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ModelDirectory.open(dir);
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
-                base.warmups(), base.repeats(), base.temperature(), kernels,
-                base.engine().withDevice(Device.parse(device)).withThreads(threads));
+        EngineOptions engine = base.engine().withDevice(Device.parse(device)).withThreads(threads);
+        int tokens = positive("--new-tokens", newTokens, base.newTokens());
+        RolloutBench.Settings s = new RolloutBench.Settings(
+                positive("--batch-sizes", batchSizes, base.batchSizes()),
+                positive("--prompt-tokens", promptTokens, base.promptTokens()),
+                tokens,
+                atLeast("--warmups", warmups, base.warmups(), 0),
+                positive("--warmup-tokens", warmupTokens, tokens),
+                positive("--repeats", repeats, base.repeats()),
+                temperature != null ? temperature : base.temperature(), kernels,
+                ignoreEos ? engine.ignoringEos() : engine,
+                prompts == null ? null : readPrompts(prompts, md));
         int calls = s.batchSizes().size() * (s.warmups() + s.repeats());
         List<RolloutBench.Result> results;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench rollout").setInitialMax(calls)
@@ -83,6 +130,55 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static int positive(String flag, Integer given, int fallback) {
+        return atLeast(flag, given, fallback, 1);
+    }
+
+    private static int atLeast(String flag, Integer given, int fallback, int min) {
+        if (given == null) {
+            return fallback;
+        }
+        if (given < min) {
+            throw new BadInputException(flag + " must be >= " + min + ", got " + given);
+        }
+        return given;
+    }
+
+    private static List<Integer> positive(String flag, List<Integer> given, List<Integer> fallback) {
+        if (given == null) {
+            return fallback;
+        }
+        for (int b : given) {
+            positive(flag, b, b);
+        }
+        return List.copyOf(given);
+    }
+
+    /** Every row of {@code file} as prompt ids (text rows through the model's tokenizer). */
+    private static List<int[]> readPrompts(Path file, ModelDirectory md) {
+        List<int[]> out = new ArrayList<>();
+        ModelTokenizer tokenizer = null;
+        try (ProblemSource.Problems it = new JsonlSource(file).open()) {
+            while (it.hasNext()) {
+                Problem p = it.next();
+                if (p.hasText() && tokenizer == null) {
+                    tokenizer = md.openTokenizer();
+                }
+                int[] ids = p.hasText() ? tokenizer.encode(p.promptText(), true) : p.promptIds();
+                ModelTokenizer.requireEmbeddable(ids, md.config().vocab(), p.where());
+                out.add(ids);
+            }
+        } finally {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+        }
+        if (out.isEmpty()) {
+            throw new BadInputException("--prompts " + file + " has no rows");
+        }
+        return out;
+    }
+
     private static void writeJson(Path file, String machine, ModelDirectory md, List<RolloutBench.Result> results) {
         if (Files.isDirectory(file)) {
             throw new BadInputException("--json " + file + " is a directory");
@@ -106,6 +202,13 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             o.put("signal_kernel_share", r.signalShare());
             o.put("other_java_share", r.overheadShare());
             o.put("decode_steps", r.decodeSteps());
+            ArrayNode completions = o.putArray("completion_ids");
+            for (int[] ids : r.completions()) {
+                ArrayNode row = completions.addArray();
+                for (int id : ids) {
+                    row.add(id);
+                }
+            }
         }
         try {
             AtomicFiles.writeString(file, mapper.writeValueAsString(root) + "\n");

@@ -84,8 +84,10 @@ final class DecodeRun implements AutoCloseable {
         this.wideIds = config.inputIdType() == DType.I64;
         this.presentNames = new LinkedHashSet<>(io.presentOutputs());
         this.isEos = new boolean[vocab];
-        for (int id : config.eosIds()) {
-            isEos[id] = true;
+        if (engine.options().stopAtEos()) {
+            for (int id : config.eosIds()) {
+                isEos[id] = true;
+            }
         }
         this.invSignalT = 1.0 / params.signalTemperature();
 

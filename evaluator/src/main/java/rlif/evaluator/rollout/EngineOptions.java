@@ -9,8 +9,11 @@ package rlif.evaluator.rollout;
  *                               {@code > 1}: never)
  * @param prefillLogitsBudget    bytes of {@code [rows, prompt columns, vocab]} logits one prefill run may
  *                               produce; larger batches are prefilled in groups of rows
+ * @param stopAtEos              false only for benchmarks: rows run to {@code maxNewTokens} whatever they
+ *                               generate (vLLM's {@code ignore_eos}), so every engine compared does the same work
  */
-public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget) {
+public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
+        boolean stopAtEos) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -25,19 +28,19 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
 
     /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256 MiB prefill logits. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20);
+        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20, true);
     }
 
     public EngineOptions withDevice(Device d) {
-        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget);
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos);
     }
 
     public EngineOptions withThreads(int threads) {
-        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget);
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos);
     }
 
     public EngineOptions withCompactAtFinishedShare(double share) {
-        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget);
+        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos);
     }
 
     /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
@@ -46,6 +49,11 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
     }
 
     public EngineOptions withPrefillLogitsBudget(long bytes) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos);
+    }
+
+    /** Rows generate {@code maxNewTokens} tokens even past an end-of-sequence token (benchmarks only). */
+    public EngineOptions ignoringEos() {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false);
     }
 }
