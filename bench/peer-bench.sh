@@ -3,6 +3,7 @@
 # prompts, interleaved, one table (tokens/s, ratios to ORT-GenAI, peak RSS, greedy agreement).
 #
 #   bench/peer-bench.sh [--quick] [--rounds N] [--contention none|busy|both] [--out DIR] [--no-fixtures]
+#                       [--tools REGEX]
 #
 # Installs the peers from PyPI into bench/peer/.venv (pinned in bench/peer/requirements.txt; gitignored, about
 # 6 GB with torch), turns the SmolLM2-135M-Instruct Q4_1 GGUF (models/fetch-smollm2.sh) into a float32 Hugging
@@ -16,13 +17,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peer="$root/bench/peer"
 work="$peer/.work"
 venv="$peer/.venv"
-shared="$root/../shared/fixtures/ort-genai"
+shared="${RLIF_SHARED:-$root/../shared}"
 
 rounds=3
 contention=none
 out="$work/results-$(date +%Y%m%d-%H%M%S)"
 quick=0
 fixtures=1
+tools=.
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; rounds=1 ;;
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     --contention) contention="$2"; shift ;;
     --out) out="$2"; shift ;;
     --no-fixtures) fixtures=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --tools) tools="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -74,9 +77,9 @@ for precision in fp32 int4; do
 done
 
 "$py" "$peer/make_prompts.py" --out "$work/prompts-smollm2.jsonl" --length 64 --count 8 \
-  --chat-tokenizer "$work/smollm2-hf" --questions "$root/../shared/data/gsm8k-test.jsonl"
+  --chat-tokenizer "$work/smollm2-hf" --questions "$shared/data/gsm8k-test.jsonl"
 java_ort="$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$root/pom.xml" | head -1)"
-"$py" - "$work" "$shared" "$quick" "$fixtures" "$rlif_int4" "$java_ort" <<'PLAN'
+"$py" - "$work" "$shared/fixtures/ort-genai" "$quick" "$fixtures" "$rlif_int4" "$java_ort" <<'PLAN'
 import json, subprocess, sys
 from pathlib import Path
 work, shared, quick, fixtures, rlif_int4 = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1", sys.argv[5] == "1"
@@ -110,4 +113,5 @@ versions["onnxruntime (Java, rlif)"] = sys.argv[6]
 json.dump(versions, open(work / "versions.json", "w"))
 PLAN
 echo "peer-bench: $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
-"$py" "$peer/peer_bench.py" --plan "$work/plan.json" --rounds "$rounds" --contention "$contention" --out "$out"
+"$py" "$peer/peer_bench.py" --plan "$work/plan.json" --rounds "$rounds" --contention "$contention" --out "$out" \
+  --tools "$tools"

@@ -11,6 +11,7 @@ Driven by bench/peer-bench.sh, which prepares the models; see docs/rollout-engin
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -88,8 +89,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--contention", choices=["none", "busy", "both"], default="none")
     ap.add_argument("--out", required=True, help="directory for results.json, table.md and the log")
+    ap.add_argument("--tools", default=".", help="regular expression: only tools whose name matches (and ORT-GenAI)")
     a = ap.parse_args()
     plan = json.load(open(a.plan))
+    for cell in plan:
+        cell["tools"] = {n: m for n, m in cell["tools"].items()
+                         if n.startswith("ort-genai") or re.search(a.tools, n)}
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     conditions = {"none": [False], "busy": [True], "both": [False, True]}[a.contention]

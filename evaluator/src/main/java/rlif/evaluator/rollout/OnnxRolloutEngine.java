@@ -29,6 +29,9 @@ import rlif.models.tokenizer.ModelTokenizer;
  * {@code generate} at a time.
  */
 public final class OnnxRolloutEngine implements RolloutEngine {
+    /** Longest time {@link #warmUp} gives the signal kernel's JIT warm-up. */
+    static final long KERNEL_WARM_UP_MILLIS = 500;
+
     private final ModelDirectory model;
     private final ModelConfig config;
     private final EngineOptions options;
@@ -115,6 +118,27 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     @Override
     public int vocabSize() {
         return config.vocab();
+    }
+
+    /**
+     * Compiles the signal kernel's loops for this vocabulary (at most {@value #KERNEL_WARM_UP_MILLIS} ms) and runs one
+     * short greedy batch of {@code rows} rows (ONNX Runtime's first prefill and decode runs allocate their buffers),
+     * outside {@link #stats()}.
+     */
+    @Override
+    public void warmUp(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        kernel.warmUp(config.vocab(), config.logitsType() == DType.F16, KERNEL_WARM_UP_MILLIS);
+        RolloutStats before = stats.snapshot();
+        int token = config.paddingId();
+        List<RolloutRequest> batch = new java.util.ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            batch.add(new RolloutRequest(new int[] {token, token}, r));
+        }
+        generate(batch, SamplingParams.greedy(2));
+        stats.restore(before);
     }
 
     /**
@@ -223,6 +247,20 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         RolloutStats snapshot() {
             return new RolloutStats(prefillRuns, decodeSteps, rowSteps, tokens, compactions, prefillNanos,
                     decodeNanos, decodeOrtNanos, decodeSignalNanos, totalNanos);
+        }
+
+        /** Sets every total back to {@code s} (what warming up added is forgotten). */
+        void restore(RolloutStats s) {
+            prefillRuns = s.prefillRuns();
+            decodeSteps = s.decodeSteps();
+            rowSteps = s.rowSteps();
+            tokens = s.tokens();
+            compactions = s.compactions();
+            prefillNanos = s.prefillNanos();
+            decodeNanos = s.decodeNanos();
+            decodeOrtNanos = s.decodeOrtNanos();
+            decodeSignalNanos = s.decodeSignalNanos();
+            totalNanos = s.totalNanos();
         }
     }
 }

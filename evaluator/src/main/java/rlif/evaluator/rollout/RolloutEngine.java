@@ -13,6 +13,13 @@ public interface RolloutEngine extends AutoCloseable {
     /** The number of logits per step (the model's vocabulary); prompt ids must be below it. */
     int vocabSize();
 
+    /**
+     * Pays the one-off costs of the first {@code generate} (JIT compilation, first-run allocations) up front, for
+     * batches of up to {@code rows} rows, so that timing {@code generate} measures generation. Optional; the default
+     * does nothing.
+     */
+    default void warmUp(int rows) {}
+
     @Override
     void close();
 }

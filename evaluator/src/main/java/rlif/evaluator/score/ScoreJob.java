@@ -125,6 +125,10 @@ public final class ScoreJob {
                 // refuses must not leave a half-prepared output directory behind.
                 try (RolloutEngine engine = openEngine(model, device)) {
                     phases.lap("open_session");
+                    // The first batch's one-off costs (kernel JIT, ORT's first-run allocations) are a phase of their
+                    // own, not generation time.
+                    engine.warmUp((int) Math.min(settings.batchSize(), (long) problems * settings.samples()));
+                    phases.lap("warm_up");
                     dropped = readyOut(validBytes);
                     writeSummary(runningSummary(problems, resumed));
                     try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
