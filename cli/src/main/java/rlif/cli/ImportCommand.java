@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
 import rlif.models.importer.ModelImporter;
-import rlif.models.tensor.DType;
+import rlif.models.importer.ImportDtype;
 
 /** {@code rlif import}: a safetensors folder, GGUF file or ORT-GenAI ONNX folder becomes an rlif model directory. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
@@ -28,8 +28,10 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "model directory to create")
     Path out;
 
-    @Option(names = "--dtype", paramLabel = "fp32|fp16", defaultValue = "fp32",
-            description = "weight type of the ONNX decoder (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", paramLabel = "fp32|fp16|int4|int8", defaultValue = "fp32",
+            description = "weight type of the ONNX decoder (default: ${DEFAULT-VALUE}); int4/int8 store linear weights"
+                    + " as ONNX Runtime MatMulNBits blocks: a GGUF's quantized blocks are kept exactly (Q4_0, Q4_1, Q4_K"
+                    + " at 4 bits; Q8_0, Q5_K, Q6_K at 8), float weights are quantized in blocks of 32")
     String dtype;
 
     @Option(names = "--overwrite", description = "replace an existing --out directory")
@@ -37,11 +39,7 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DType type = switch (dtype) {
-            case "fp32" -> DType.F32;
-            case "fp16" -> DType.F16;
-            default -> throw new BadInputException("--dtype " + dtype + " is not fp32 or fp16");
-        };
+        ImportDtype type = ImportDtype.parse(dtype);
         if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
             throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
         }
