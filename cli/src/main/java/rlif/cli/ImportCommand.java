@@ -1,18 +1,17 @@
 package rlif.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
+import rlif.models.io.OutLock;
 import rlif.models.importer.ModelImporter;
 import rlif.models.importer.ImportDtype;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 
 /** {@code rlif import}: a safetensors folder, GGUF file or ORT-GenAI ONNX folder becomes an rlif model directory. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
@@ -40,22 +39,14 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ImportDtype type = ImportDtype.parse(dtype);
-        if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
-            throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
-        }
-        try (CheckpointSource src = ModelImporter.open(from, source)) {
+        ProgressSink progress = ProgressSink.stderr();
+        try (OutLock lock = OutLock.acquire(out, "import");
+                CheckpointSource src = progress.during("reading " + from + " " + source, this::open)) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
-            try (ProgressBar bar = new ProgressBarBuilder()
-                    .setTaskName("import")
-                    .setInitialMax(total / 1_000_000 + 1)
-                    .setUnit(" M params", 1)
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .showSpeed()
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                    .build()) {
+            try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
                 result = ModelImporter.importModel(src, out, type, done -> bar.stepTo(done / 1_000_000));
-                bar.stepTo(bar.getMax());
+                bar.stepTo(total / 1_000_000 + 1);
             }
             System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,
                     result.parameters(), dtype, out.toAbsolutePath());
@@ -63,12 +54,9 @@ public final class ImportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isEmptyDirectory(Path p) throws java.io.IOException {
-        if (!Files.isDirectory(p)) {
-            return false;
-        }
-        try (var s = Files.list(p)) {
-            return s.findAny().isEmpty();
-        }
+    /** Checks --out (under its lock) before the source is opened. */
+    private CheckpointSource open() {
+        OutLock.requireNewUnlessOverwrite(out, overwrite);
+        return ModelImporter.open(from, source);
     }
 }

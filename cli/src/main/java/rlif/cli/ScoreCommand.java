@@ -10,10 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
+import java.util.Set;
 import rlif.models.BadInputException;
+import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
@@ -37,8 +40,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "longest completion (default: 256, or less where the model's context is shorter)")
+    Integer maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
     double temperature;
@@ -58,6 +62,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
@@ -74,6 +82,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        }
         if (limit != null && limit < 1) {
             throw new BadInputException("--limit must be >= 1, got " + limit);
         }
@@ -82,7 +93,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 ProblemSources.of(data).describe(),
                 limit == null ? 0 : limit,
                 samples,
-                maxNewTokens,
+                maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens,
                 temperature,
                 topK,
                 topP,
@@ -92,8 +103,12 @@ public final class ScoreCommand implements Callable<Integer> {
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
                 tokenSignals);
-        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
-        print(result, out, System.out);
+        try (OutLock lock = OutLock.acquire(out, "score")) {
+            OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
+            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true)
+                    .run();
+            print(result, out, System.out);
+        }
         return 0;
     }
 
@@ -105,7 +120,7 @@ public final class ScoreCommand implements Callable<Integer> {
         };
     }
 
-    /** The summary table on stdout. */
+    /** The summary table on stdout: rates with their 95% intervals, every number to four significant digits. */
     static void print(ScoreJob.Result result, Path out, PrintStream o) {
         ObjectNode s = result.summary();
         JsonNode c = s.get("counts");
@@ -114,34 +129,25 @@ public final class ScoreCommand implements Callable<Integer> {
                 c.get("problems").asInt(), c.get("rollouts").asInt(), result.resumedRows(), result.newRows(),
                 result.droppedBytes() > 0 ? ", dropped a torn last line" : "");
         o.printf(Locale.ROOT, "%-22s eos %d, length %d; mean %s tokens%n", "finish",
-                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), num(s.at("/num_tokens/mean")));
-        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct)%n", "accuracy", num(s.get("accuracy")),
-                c.get("correct").asInt(), c.get("graded").asInt());
-        o.printf(Locale.ROOT, "%-22s %s%n", "pass@k", pairs(s.get("pass_at_k")));
-        o.printf(Locale.ROOT, "%-22s %s%n", "maj@k", pairs(s.get("maj_at_k")));
-        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC");
+                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), Digits.of(s.at("/num_tokens/mean")));
+        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct; 95%% interval, clustered by problem)%n", "accuracy",
+                Digits.withInterval(s.get("accuracy"), s.get("accuracy_ci95")), c.get("correct").asInt(),
+                c.get("graded").asInt());
+        o.printf(Locale.ROOT, "%-22s %-26s %s%n", "k", "pass@k", "maj@k");
+        s.get("pass_at_k").fieldNames().forEachRemaining(k -> o.printf(Locale.ROOT, "%-22s %-26s %s%n", k,
+                Digits.withInterval(s.at("/pass_at_k/" + k), s.at("/pass_at_k_ci95/" + k)),
+                Digits.withInterval(s.at("/maj_at_k/" + k), s.at("/maj_at_k_ci95/" + k))));
+        o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", "signal", "mean", "std", "correct", "incorrect",
+                "AUROC [95% interval]");
         for (Signal sig : Signal.values()) {
             JsonNode n = s.at("/signals/" + sig.json());
-            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
-                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
+            o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", sig.json(), Digits.of(n.get("mean")),
+                    Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
+                    Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
         o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
-                num(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                num(s.at("/throughput/generation_seconds")));
-        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
-    }
-
-    private static String pairs(JsonNode object) {
-        StringBuilder b = new StringBuilder();
-        object.fieldNames().forEachRemaining(k -> b.append(b.isEmpty() ? "" : ", ").append(k).append(": ")
-                .append(num(object.get(k))));
-        return b.toString();
-    }
-
-    private static String num(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return "n/a";
-        }
-        return n.isIntegralNumber() ? n.asText() : String.format(Locale.ROOT, "%.4f", n.asDouble());
+                Digits.of(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
+                Digits.of(s.at("/throughput/generation_seconds")));
+        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", Digits.of(s.get("wall_seconds")));
     }
 }

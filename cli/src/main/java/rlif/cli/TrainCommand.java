@@ -3,9 +3,12 @@ package rlif.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.evaluator.report.Digits;
+import rlif.models.io.OutLock;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.loop.TrainRun;
 
@@ -16,7 +19,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE.yaml", description = "training config")
     Path config;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: CONFIG without .yaml, plus -run)")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "run directory (default: runs/CONFIG-NAME in the current directory, never beside the config)")
     Path out;
 
     @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
@@ -29,7 +33,11 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainConfig cfg = TrainConfig.read(config);
         Path dir = out != null ? out : defaultOut(config);
-        List<Map<String, Object>> rows = new TrainRun(cfg, dir, resume, threads).run();
+        List<Map<String, Object>> rows;
+        try (OutLock lock = OutLock.acquire(dir, "train")) {
+            OutLock.requireRunDirectory(dir, "train", Set.of("run.json", "metrics.jsonl", "checkpoints"));
+            rows = new TrainRun(cfg, dir, resume, threads).run();
+        }
         Map<String, Object> lastEval = null;
         for (Map<String, Object> r : rows) {
             if (Boolean.TRUE.equals(r.get("eval"))) {
@@ -38,16 +46,26 @@ public final class TrainCommand implements Callable<Integer> {
         }
         System.out.println("trained " + cfg.steps() + " steps into " + dir);
         if (lastEval != null) {
-            System.out.println("held-out at step " + lastEval.get("step") + ": accuracy " + lastEval.get("accuracy")
-                    + ", token entropy " + lastEval.get("token_entropy") + ", self-certainty " + lastEval.get("self_certainty")
-                    + (lastEval.containsKey("eval_loss") ? ", loss " + lastEval.get("eval_loss") : ""));
+            System.out.println("held-out at step " + lastEval.get("step") + ": accuracy " + num(lastEval.get("accuracy"))
+                    + ", token entropy " + num(lastEval.get("token_entropy")) + ", self-certainty "
+                    + num(lastEval.get("self_certainty"))
+                    + (lastEval.containsKey("eval_loss") ? ", loss " + num(lastEval.get("eval_loss")) : ""));
         }
         System.out.println("metrics: " + dir.resolve("metrics.jsonl") + "  report: " + dir.resolve("report.html"));
         return 0;
     }
 
+    /**
+     * {@code runs/<config name>} under the current directory: a run never lands beside its config, where it
+     * would fill a checkout's {@code docs/examples/} with checkpoints.
+     */
     static Path defaultOut(Path config) {
         String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return config.toAbsolutePath().getParent().resolve(name + "-run");
+        return Path.of("runs", name).toAbsolutePath();
+    }
+
+    /** A metric to four significant digits ({@code 0.07213}, not {@code 0.07212501233097192}). */
+    private static String num(Object value) {
+        return value instanceof Number n ? Digits.of(n.doubleValue()) : String.valueOf(value);
     }
 }

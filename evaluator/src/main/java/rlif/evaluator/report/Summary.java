@@ -100,13 +100,15 @@ public final class Summary {
     /** {@link #passAtK} with the standard error and interval of a mean of one value per problem. */
     public Interval passAtKInterval(int k) {
         List<Double> values = new ArrayList<>();
+        long rollouts = 0;
         for (List<RolloutRow> l : byProblem().values()) {
             if (l.get(0).correct() != null && l.size() >= k) {
                 int c = (int) l.stream().filter(r -> Boolean.TRUE.equals(r.correct())).count();
                 values.add(PassAtK.estimate(l.size(), c, k));
+                rollouts += l.size();
             }
         }
-        return perProblemShare(values);
+        return perProblemShare(values, rollouts);
     }
 
     /** Share of graded problems whose majority answer over their first k samples is correct. */
@@ -123,15 +125,15 @@ public final class Summary {
                 values.add(MajorityVote.isCorrect(grades) ? 1.0 : 0.0);
             }
         }
-        return perProblemShare(values);
+        return perProblemShare(values, values.size());
     }
 
-    /** One value in [0, 1] per problem, each problem weighing one. */
-    private static Interval perProblemShare(List<Double> values) {
+    /** One value in [0, 1] per problem, each problem weighing one, summarising {@code rollouts} rollouts. */
+    private static Interval perProblemShare(List<Double> values, long rollouts) {
         double[] successes = values.stream().mapToDouble(Double::doubleValue).toArray();
         double[] trials = new double[successes.length];
         java.util.Arrays.fill(trials, 1);
-        return Intervals.proportion(successes, trials);
+        return Intervals.proportion(successes, trials, rollouts);
     }
 
     /** AUROC of the signal (turned into a confidence) for predicting correctness over graded rows. */

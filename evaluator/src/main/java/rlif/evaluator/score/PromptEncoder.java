@@ -18,6 +18,8 @@ final class PromptEncoder {
     private final ChatTemplate chat;
     private final ModelConfig config;
     private final int maxNewTokens;
+    /** Tokens of the longest prompt encoded so far. */
+    private int longest;
 
     /** {@code tokenizer} may be null (a model without tokenizer.json) when every row gives prompt_ids. */
     PromptEncoder(PromptFormat format, ModelTokenizer tokenizer, ChatTemplate chat, ModelConfig config, int maxNewTokens) {
@@ -56,11 +58,35 @@ final class PromptEncoder {
         }
         ModelTokenizer.requireEmbeddable(ids, config.vocab(), "--data " + p.where() + " (" + what + ")");
         OptionalInt context = config.contextLength();
+        if (context.isPresent() && ids.length > context.getAsInt()) {
+            throw new BadInputException("--data " + p.where() + ": the prompt has " + ids.length + " tokens, more than"
+                    + " the model's context length of " + context.getAsInt());
+        }
         if (context.isPresent() && (long) ids.length + maxNewTokens - 1 > context.getAsInt()) {
             throw new BadInputException("--data " + p.where() + ": the prompt has " + ids.length + " tokens; with"
                     + " --max-new-tokens " + maxNewTokens + " it exceeds the model's context length of "
                     + context.getAsInt());
         }
+        longest = Math.max(longest, ids.length);
         return ids;
+    }
+
+    /** Tokens of the longest prompt {@link #encode} has seen. */
+    int longestPrompt() {
+        return longest;
+    }
+
+    /**
+     * The {@code --max-new-tokens} default: {@link ScoreSettings#DEFAULT_MAX_NEW_TOKENS}, or what fits the
+     * model's context after the longest prompt, whichever is smaller (at least 1).
+     */
+    int fittingMaxNewTokens() {
+        OptionalInt context = config.contextLength();
+        int fit = context.isPresent() ? context.getAsInt() - longest + 1 : Integer.MAX_VALUE;
+        return Math.max(1, Math.min(ScoreSettings.DEFAULT_MAX_NEW_TOKENS, fit));
+    }
+
+    OptionalInt contextLength() {
+        return config.contextLength();
     }
 }

@@ -11,10 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
@@ -38,6 +34,11 @@ import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Phase;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
@@ -58,11 +59,15 @@ public final class ScoreJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ScoreSettings settings;
+    /** As given, then with {@code --max-new-tokens} resolved once the prompts are known. */
+    private ScoreSettings settings;
     private final Path out;
     private final boolean overwrite;
-    private boolean progress;
+    private ProgressSink progress = ProgressSink.off();
+    private int threads;
     private long stopAfterNewRows = Long.MAX_VALUE;
+    /** What made this run's files: version, commit, date, command, model digest. */
+    private ObjectNode provenance;
     /** The throughput an earlier run recorded, kept when this invocation generates nothing new. */
     private JsonNode previousThroughput;
 
@@ -72,9 +77,18 @@ public final class ScoreJob {
         this.overwrite = overwrite;
     }
 
-    /** Shows a progress bar with rate and ETA on stderr. */
+    /** Shows a status line per slow phase and a progress bar with rate and ETA on stderr. */
     public ScoreJob withProgressBar(boolean on) {
-        this.progress = on;
+        this.progress = on ? ProgressSink.stderr() : ProgressSink.off();
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of the session; 0 (the default) lets ONNX Runtime choose. */
+    public ScoreJob withThreads(int threads) {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -99,6 +113,8 @@ public final class ScoreJob {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
+        Phases phases = new Phases(startNanos);
+        phases.begin("opening model " + settings.model());
         ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
         if (!SignalKernels.NAMES.contains(settings.kernels())) {
             throw new BadInputException("--kernels must be one of " + String.join(", ", SignalKernels.NAMES)
@@ -106,13 +122,26 @@ public final class ScoreJob {
         }
         Device device = Device.parse(settings.device());
         ProblemSource source = ProblemSources.of(settings.data());
-        Phases phases = new Phases(startNanos);
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
             ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
             PromptEncoder encoder =
                     new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
             phases.lap("open_model");
+            phases.begin("hashing the model's files for the provenance stamp");
+            provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(model.dir())).toMap());
+            phases.lap("digest_model");
+            phases.begin("checking the prompts of " + settings.data());
             int problems = checkProblems(source, encoder);
+            if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+                settings = settings.withMaxNewTokens(encoder.fittingMaxNewTokens());
+                if (settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
+                    progress.line("--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
+                            + encoder.contextLength().getAsInt() + " tokens after the longest prompt ("
+                            + encoder.longestPrompt() + " tokens); pass --max-new-tokens to choose");
+                }
+                encoder = new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(),
+                        settings.maxNewTokens());
+            }
             checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");
             BitSet done = new BitSet();
@@ -123,6 +152,7 @@ public final class ScoreJob {
             if (resumed < (long) problems * settings.samples()) {
                 // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
                 // refuses must not leave a half-prepared output directory behind.
+                phases.begin("starting the ONNX Runtime session");
                 try (RolloutEngine engine = openEngine(model, device)) {
                     phases.lap("open_session");
                     // The first batch's one-off costs (kernel JIT, ORT's first-run allocations) are a phase of their
@@ -132,7 +162,8 @@ public final class ScoreJob {
                     dropped = readyOut(validBytes);
                     writeSummary(runningSummary(problems, resumed));
                     try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                            ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
+                            Progress bar = progress.bar("score", (long) problems * settings.samples(), "rollouts",
+                                    resumed)) {
                         generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
                     }
                     phases.lap("generate");
@@ -140,13 +171,14 @@ public final class ScoreJob {
             } else {
                 dropped = readyOut(validBytes);
             }
+            phases.begin("summarising into " + SUMMARY + " and " + REPORT);
             List<RolloutRow> all = new ArrayList<>();
             RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
             ObjectNode summary = finalSummary(all, problems, resumed, totals, startNanos);
+            HtmlReport.write(out.resolve(REPORT), summary, all);
             phases.lap("summarise");
             summary.set("phase_seconds", phases.json);
             writeSummary(summary);
-            HtmlReport.write(out.resolve(REPORT), summary, all);
             return new Result(summary, problems, resumed, totals.rows, dropped);
         }
     }
@@ -160,7 +192,7 @@ public final class ScoreJob {
             throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
         }
         try {
-            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
+            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device).withThreads(threads), kernel);
         } catch (RuntimeException e) {
             kernel.close();
             throw e;
@@ -251,19 +283,36 @@ public final class ScoreJob {
     /** One (prompt, sample) to generate. */
     private record Work(Problem problem, int sample, int[] promptIds) {}
 
-    /** Wall time per phase of this invocation, for users asking where the time went. */
-    private static final class Phases {
+    /**
+     * Wall time per phase of this invocation, for users asking where the time went ({@code phase_seconds}),
+     * and a status line for each slow phase while it runs.
+     */
+    private final class Phases {
         final ObjectNode json = JSON.createObjectNode();
         long last;
+        Phase shown;
 
         Phases(long start) {
             last = start;
+        }
+
+        void begin(String what) {
+            end();
+            shown = progress.phase(what);
         }
 
         void lap(String name) {
             long now = System.nanoTime();
             json.put(name, (now - last) / 1e9);
             last = now;
+            end();
+        }
+
+        private void end() {
+            if (shown != null) {
+                shown.close();
+                shown = null;
+            }
         }
     }
 
@@ -275,7 +324,7 @@ public final class ScoreJob {
     }
 
     private void generate(ProblemSource source, PromptEncoder encoder, ModelTokenizer tokenizer, RolloutEngine engine,
-            RolloutsFile rows, BitSet done, ProgressBar bar, GenerationTotals totals) {
+            RolloutsFile rows, BitSet done, Progress bar, GenerationTotals totals) {
         List<Work> batch = new ArrayList<>();
         int n = 0;
         try (ProblemSource.Problems it = source.open()) {
@@ -298,7 +347,7 @@ public final class ScoreJob {
     }
 
     private void runBatch(List<Work> batch, ModelTokenizer tokenizer, RolloutEngine engine, RolloutsFile rows,
-            BitSet done, ProgressBar bar, GenerationTotals totals) {
+            BitSet done, Progress bar, GenerationTotals totals) {
         if (batch.stream().allMatch(w -> done.get(workIndex(w.problem().index(), w.sample())))) {
             return;
         }
@@ -321,9 +370,7 @@ public final class ScoreJob {
             done.set(workIndex(w.problem().index(), w.sample()));
             totals.rows++;
             totals.tokens += r.numTokens();
-            if (bar != null) {
-                bar.step();
-            }
+            bar.step();
         }
     }
 
@@ -337,22 +384,6 @@ public final class ScoreJob {
                 s.sumLogprob(), grade.answer(), w.problem().reference(), grade.correct(),
                 arrays ? r.tokenLogprobs() : null, arrays ? r.tokenEntropies() : null,
                 arrays ? r.tokenSelfCertainties() : null);
-    }
-
-    private ProgressBar progressBar(long total, long already) {
-        if (!progress) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("score")
-                .setInitialMax(total)
-                .startsFrom(already, java.time.Duration.ZERO)
-                .setUnit(" rollouts", 1)
-                .showSpeed()
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 
     /**
@@ -380,6 +411,7 @@ public final class ScoreJob {
         o.put("complete", false);
         o.put("problems", problems);
         o.put("resumed_rollouts", resumed);
+        o.set("provenance", provenance);
         return o;
     }
 
@@ -387,6 +419,7 @@ public final class ScoreJob {
         ObjectNode o = JSON.createObjectNode();
         o.set("settings", settings.toJson());
         o.put("complete", all.size() == (long) problems * settings.samples());
+        o.set("provenance", provenance);
         new Summary(all, settings.samples()).writeTo(o);
         if (totals.rows == 0 && previousThroughput != null) {
             o.set("throughput", previousThroughput);
@@ -395,6 +428,7 @@ public final class ScoreJob {
             return o;
         }
         ObjectNode t = o.putObject("throughput");
+        t.put("intra_op_threads", threads);
         t.put("rollouts", totals.rows);
         t.put("tokens", totals.tokens);
         t.put("generation_seconds", totals.nanos / 1e9);

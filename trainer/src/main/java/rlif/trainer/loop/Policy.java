@@ -88,7 +88,9 @@ public final class Policy implements AutoCloseable {
 
     /** Hands the current trainable values to the rollout engine (call after every optimiser update). */
     public void syncEngine() {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // the level the engine and training session opened the shared environment at: asking for another
+        // makes ONNX Runtime log a warning on every step
+        OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         Map<String, OnnxTensor> fresh = new LinkedHashMap<>();
         try {
             for (var p : trainables().params().values()) {
@@ -106,7 +108,7 @@ public final class Policy implements AutoCloseable {
     /** The current weights as a plain Hugging Face weight source (LoRA merged in). */
     public WeightSource mergedWeights() {
         return isLora()
-                ? MergedWeights.lora(base, trainables(), lora, hooks.adaptedModules())
+                ? MergedWeights.lora(config, base, trainables(), lora, hooks.adaptedModules())
                 : MergedWeights.full(base, trainables());
     }
 

@@ -12,9 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import rlif.evaluator.data.ArithProblem;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
@@ -26,6 +23,11 @@ import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.OnnxWeightSource;
 import rlif.models.arch.WeightSource;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Phase;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import rlif.models.tensor.DType;
 import rlif.models.tokenizer.CharTokenizerFiles;
 import rlif.models.tokenizer.ModelTokenizer;
@@ -92,9 +94,11 @@ public final class TrainRun {
         AdamW adamw = new AdamW(cfg.optimizer());
         LearningRateSchedule schedule = new LearningRateSchedule(cfg.optimizer().lr(), cfg.schedule().warmupSteps(),
                 cfg.steps(), cfg.schedule().cosine(), cfg.schedule().minLrRatio());
+        Phase building = ProgressSink.stderr().phase("building the policy and its training graph");
         try (ModelTokenizer tok = ModelTokenizer.open(baseDir.resolve("tokenizer.json"));
                 Policy policy = new Policy(config, base, baseDir, cfg.trainable().full(), lora, cfg.seed(), objective,
                         out.resolve(".work"), threads)) {
+            building.close();
             Map<String, float[]> reference = policy.trainables().snapshot();
             long start = 1;
             MetricsLog log;
@@ -108,12 +112,13 @@ public final class TrainRun {
             } else {
                 log = MetricsLog.create(metricsFile);
             }
-            try (log; ProgressBar bar = new ProgressBarBuilder().setTaskName(cfg.objective().name().toLowerCase() + " steps")
-                    .setInitialMax(cfg.steps()).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                    .showSpeed().build()) {
-                bar.stepTo(start - 1);
+            Map<String, Object> stamp = start == 1 ? provenance(digest, baseDir) : null;
+            try (log; Progress bar = ProgressSink.stderr().bar("train " + cfg.objective().name().toLowerCase(java.util.Locale.ROOT),
+                    cfg.steps(), "steps", start - 1)) {
                 if (start == 1) {
-                    log.append(evaluate(policy, tok, bos, pad, 0));
+                    Map<String, Object> first = evaluate(policy, tok, bos, pad, 0);
+                    first.put("provenance", stamp);
+                    log.append(first);
                 }
                 for (long step = start; step <= cfg.steps(); step++) {
                     Map<String, Object> row = cfg.objective() == TrainConfig.Objective.SFT
@@ -129,12 +134,20 @@ public final class TrainRun {
                         TrainingReport.write(out.resolve("report.html"), title(), log.rows());
                     }
                     bar.step();
-                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", (Double) row.get("loss")));
+                    bar.message(String.format(java.util.Locale.ROOT, "loss %.4f", (Double) row.get("loss")));
                 }
                 TrainingReport.write(out.resolve("report.html"), title(), log.rows());
                 return log.rows();
             }
         }
+    }
+
+    /** The stamp of metrics.jsonl's first row: version, commit, date, command, config and model digests. */
+    private static Map<String, Object> provenance(String configDigest, Path baseDir) {
+        Map<String, Object> p = ProgressSink.stderr().during("hashing the base model's files for the provenance stamp",
+                () -> Provenance.now(ModelDigest.of(baseDir)).toMap());
+        p.put("config_digest", configDigest);
+        return p;
     }
 
     private String title() {
@@ -296,6 +309,15 @@ public final class TrainRun {
             row.put("eval_loss", loss);
         }
         row.put("example", graded.isEmpty() ? "" : graded.getFirst().text());
+        // the first few completions with their grades, for the report's examples table
+        List<Map<String, Object>> examples = new ArrayList<>();
+        for (Evaluation.Graded g : graded.subList(0, Math.min(3, graded.size()))) {
+            Map<String, Object> ex = new LinkedHashMap<>();
+            ex.put("completion", g.text());
+            ex.put("correct", g.correct());
+            examples.add(ex);
+        }
+        row.put("examples", examples);
         row.put("seconds_eval", (System.nanoTime() - t0) / 1e9);
         return row;
     }
@@ -303,7 +325,8 @@ public final class TrainRun {
     private void checkpoint(Policy policy, Path checkpoints, long step, String digest, AdamW adamw, Path baseDir) {
         Map<String, byte[]> extra = new LinkedHashMap<>(TrainerState.files(step, digest, policy.trainables(), adamw));
         if (policy.isLora()) {
-            extra.putAll(PeftAdapter.files(policy.trainables(), policy.lora(), policy.adaptedModules(), baseDir.toString()));
+            extra.putAll(PeftAdapter.files(policy.trainables(), policy.lora(), policy.adaptedModules(),
+                    PeftAdapter.loadableBase(baseDir)));
         }
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("source", baseDir.toString());
