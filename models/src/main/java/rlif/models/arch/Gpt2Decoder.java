@@ -19,7 +19,7 @@ final class Gpt2Decoder {
         this.c = c;
         this.g = new GraphBuilder("gpt2_decoder");
         this.io = new DecoderIo(g, o.dtype(), o.kvCache());
-        if (!o.linears().dense()) {
+        if (o.linears().quantizeFloatsToBits() > 0) {
             throw new BadInputException("quantized weights (int4/int8) are built for llama-family decoders; "
                     + c.modelType() + " takes fp32 or fp16");
         }
