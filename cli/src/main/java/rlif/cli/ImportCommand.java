@@ -33,19 +33,34 @@ public final class ImportCommand implements Callable<Integer> {
                     + " at 4 bits; Q8_0, Q5_K, Q6_K at 8), float weights are quantized in blocks of 32")
     String dtype;
 
+    @Option(names = "--accuracy-level", paramLabel = "1|4", defaultValue = "4",
+            description = "int4 only: MatMulNBits' accuracy level; 4 rounds activations to int8 per block for integer"
+                    + " dot products (fastest; signals move, see docs/rollout-engine.md), 1 multiplies in float32, exact"
+                    + " up to float rounding (8-bit source blocks such as Q8_0 are then stored as float32)"
+                    + " (default: ${DEFAULT-VALUE})")
+    int accuracyLevel;
+
     @Option(names = "--overwrite", description = "replace an existing --out directory")
     boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
         ImportDtype type = ImportDtype.parse(dtype);
+        if (accuracyLevel != 0 && accuracyLevel != 1 && accuracyLevel != 4) {
+            throw new BadInputException("--accuracy-level must be 0, 1 or 4, got " + accuracyLevel);
+        }
+        if (type == ImportDtype.INT8 && accuracyLevel != 4) {
+            throw new BadInputException("--dtype int8 needs --accuracy-level 4: ONNX Runtime has no float32 kernel for"
+                    + " 8-bit weights");
+        }
         ProgressSink progress = ProgressSink.stderr();
         try (OutLock lock = OutLock.acquire(out, "import");
                 CheckpointSource src = progress.during("reading " + from + " " + source, this::open)) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
             try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
-                result = ModelImporter.importModel(src, out, type, done -> bar.stepTo(done / 1_000_000));
+                result = ModelImporter.importModel(src, out, type, type.linears().withAccuracyLevel(accuracyLevel),
+                        done -> bar.stepTo(done / 1_000_000));
                 bar.stepTo(total / 1_000_000 + 1);
             }
             System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,

@@ -42,42 +42,85 @@ public final class RolloutBench {
         }
     }
 
-    /**
-     * One batch size's measurement, summed over the timed repeats; {@code completions} are the token ids of
-     * the last repeat, row by row.
-     */
+    /** One batch size's measurement, summed over the timed repeats; {@code rollouts} are those of the last repeat. */
     public record Result(int batch, int promptTokens, int newTokens, String kernel, long tokens, double seconds,
             double tokensPerSecond, double decodeStepMillis, double outsideOrtShare, double signalShare,
-            double overheadShare, long decodeSteps, long compactions, List<int[]> completions) {}
+            double overheadShare, long decodeSteps, long compactions, double cpuSeconds, List<Rollout> rollouts) {
+        /**
+         * Tokens per second of CPU time the process spent in the timed calls (all its threads): on a machine shared
+         * with other work the wall clock mostly measures the others; this measures the work done.
+         */
+        public double tokensPerCpuSecond() {
+            return cpuSeconds > 0 ? tokens / cpuSeconds : Double.NaN;
+        }
+
+        /** The generated ids of the last repeat, row by row. */
+        public List<int[]> completions() {
+            return rollouts.stream().map(Rollout::completionIds).toList();
+        }
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private RolloutBench() {}
 
     /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
     public static List<Result> run(ModelDirectory model, Settings s, Consumer<String> progress) {
-        List<Result> results = new ArrayList<>();
-        try (OnnxRolloutEngine engine = new OnnxRolloutEngine(model, s.engine(), SignalKernels.create(s.kernels()))) {
+        return run(List.of(model), s, progress).getFirst();
+    }
+
+    /**
+     * Runs the bench on several models at once, their calls interleaved (every timed repeat runs each model in turn),
+     * so they are compared on the same machine state; one list of results per model, in order.
+     */
+    public static List<List<Result>> run(List<ModelDirectory> models, Settings s, Consumer<String> progress) {
+        List<List<Result>> results = new ArrayList<>();
+        List<OnnxRolloutEngine> engines = new ArrayList<>();
+        try {
+            for (ModelDirectory m : models) {
+                engines.add(new OnnxRolloutEngine(m, s.engine(), SignalKernels.create(s.kernels())));
+                results.add(new ArrayList<>());
+            }
             SamplingParams params = s.sampling(s.newTokens());
             SamplingParams warmup = s.sampling(s.warmupTokens());
+            int widest = s.batchSizes().stream().mapToInt(Integer::intValue).max().orElse(1);
+            for (OnnxRolloutEngine engine : engines) {
+                engine.warmUp(widest);
+            }
             for (int batch : s.batchSizes()) {
                 List<RolloutRequest> requests = s.prompts() == null
-                        ? prompts(model, batch, s.promptTokens())
+                        ? prompts(models.getFirst(), batch, s.promptTokens())
                         : given(s.prompts(), batch);
                 for (int i = 0; i < s.warmups(); i++) {
-                    engine.generate(requests, warmup);
+                    for (OnnxRolloutEngine engine : engines) {
+                        engine.generate(requests, warmup);
+                    }
                     progress.accept("warm-up batch " + batch);
                 }
-                RolloutStats before = engine.stats();
-                List<Rollout> last = List.of();
+                List<RolloutStats> before = engines.stream().map(OnnxRolloutEngine::stats).toList();
+                List<List<Rollout>> last = new ArrayList<>(java.util.Collections.nCopies(engines.size(), List.of()));
+                long[] cpu = new long[engines.size()];
                 for (int i = 0; i < s.repeats(); i++) {
-                    last = engine.generate(requests, params);
-                    progress.accept("batch " + batch + " repeat " + (i + 1) + ": " + last.size() + " rollouts");
+                    for (int e = 0; e < engines.size(); e++) {
+                        long c0 = CPU.getProcessCpuTime();
+                        last.set(e, engines.get(e).generate(requests, params));
+                        cpu[e] += CPU.getProcessCpuTime() - c0;
+                        progress.accept("batch " + batch + " repeat " + (i + 1) + ": " + last.get(e).size() + " rollouts");
+                    }
                 }
-                RolloutStats d = engine.stats().minus(before);
-                results.add(new Result(batch, s.promptTokens(), s.newTokens(), engine.kernelName(), d.tokens(),
-                        d.totalNanos() / 1e9, d.tokensPerSecond(), d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()),
-                        d.decodeOutsideOrtShare(), d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()),
-                        d.decodeOverheadShare(), d.decodeSteps(), d.compactions(),
-                        last.stream().map(Rollout::completionIds).toList()));
+                for (int e = 0; e < engines.size(); e++) {
+                    RolloutStats d = engines.get(e).stats().minus(before.get(e));
+                    results.get(e).add(new Result(batch, s.promptTokens(), s.newTokens(), engines.get(e).kernelName(),
+                            d.tokens(), d.totalNanos() / 1e9, d.tokensPerSecond(),
+                            d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()), d.decodeOutsideOrtShare(),
+                            d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()), d.decodeOverheadShare(),
+                            d.decodeSteps(), d.compactions(), cpu[e] / 1e9, last.get(e)));
+                }
+            }
+        } finally {
+            for (OnnxRolloutEngine engine : engines) {
+                engine.close();
             }
         }
         return results;

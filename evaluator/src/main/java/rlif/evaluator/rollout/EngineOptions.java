@@ -11,9 +11,12 @@ package rlif.evaluator.rollout;
  *                               produce; larger batches are prefilled in groups of rows
  * @param stopAtEos              false only for benchmarks: rows run to {@code maxNewTokens} whatever they
  *                               generate (vLLM's {@code ignore_eos}), so every engine compared does the same work
+ * @param spinning               ONNX Runtime's intra-op threads spin while waiting for work
+ *                               ({@code session.intra_op.allow_spinning}, its default); off, they sleep, which costs a
+ *                               wake-up per parallel operator but leaves cores to others when the machine is shared
  */
 public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
-        boolean stopAtEos) {
+        boolean stopAtEos, boolean spinning) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -28,19 +31,19 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
 
     /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256 MiB prefill logits. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20, true);
+        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20, true, true);
     }
 
     public EngineOptions withDevice(Device d) {
-        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos);
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning);
     }
 
     public EngineOptions withThreads(int threads) {
-        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos);
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning);
     }
 
     public EngineOptions withCompactAtFinishedShare(double share) {
-        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos);
+        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos, spinning);
     }
 
     /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
@@ -49,11 +52,16 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
     }
 
     public EngineOptions withPrefillLogitsBudget(long bytes) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos, spinning);
+    }
+
+    /** ONNX Runtime's intra-op threads spin ({@code true}, its default) or sleep while waiting for work. */
+    public EngineOptions withSpinning(boolean on) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, on);
     }
 
     /** Rows generate {@code maxNewTokens} tokens even past an end-of-sequence token (benchmarks only). */
     public EngineOptions ignoringEos() {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false, spinning);
     }
 }

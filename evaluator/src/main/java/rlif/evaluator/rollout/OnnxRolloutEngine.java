@@ -70,6 +70,9 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
+            if (!options.spinning()) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             if (options.device() == Device.CUDA) {
                 EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
                 if (!available.contains(OrtProvider.CUDA)) {

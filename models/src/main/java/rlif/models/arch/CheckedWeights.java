@@ -59,11 +59,18 @@ final class CheckedWeights {
         }
         if (linears.keepSourceBlocks()) {
             java.util.Optional<BlockQuantized> stored = source.quantized(hfName);
+            // 8-bit blocks have no float32 kernel on x86 (below level 4 ONNX Runtime dequantizes the whole weight on
+            // every run), so where products are to be float32 they are stored as floats; in-graph dequantization
+            // (training) has no such limit.
+            boolean eightBitAllowed = linears.accuracyLevel() == LinearWeights.ACCURACY_LEVEL || linears.dequantizeInGraph();
             if (stored.isPresent()) {
                 BlockQuantized q = stored.get();
                 if (q.rows() != out || q.cols() != in) {
                     throw new BadInputException("tensor " + hfName + " has shape [" + q.rows() + ", " + q.cols()
                             + "] but the config implies [" + out + ", " + in + "]");
+                }
+                if (q.bits() == 8 && !eightBitAllowed) {
+                    return null; // float32, never re-quantized to fewer bits than the source has
                 }
                 used.add(hfName);
                 return q;

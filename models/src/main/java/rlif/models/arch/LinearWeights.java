@@ -12,8 +12,9 @@ package rlif.models.arch;
  *                             which autodiff differentiates, as QLoRA does); otherwise {@code MatMulNBits} multiplies
  *                             them
  * @param accuracyLevel        {@code MatMulNBits}' accuracy level: 4 ({@link #ACCURACY_LEVEL}) rounds activations to
- *                             int8 per block for integer dot products; 0 multiplies in float32 (exact up to float
- *                             rounding, but 8-bit weights then take ONNX Runtime's slow path that dequantizes every run)
+ *                             int8 per block for integer dot products; 0 or 1 multiply in float32, exact up to float
+ *                             rounding (8-bit weights then stay float: ONNX Runtime has no float32 kernel for them and
+ *                             would dequantize the whole weight on every run)
  */
 public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, boolean dequantizeInGraph,
         int accuracyLevel) {
@@ -34,6 +35,10 @@ public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, 
         }
         if (accuracyLevel < 0 || accuracyLevel > 4) {
             throw new IllegalArgumentException("accuracyLevel must be 0..4, got " + accuracyLevel);
+        }
+        if (quantizeFloatsToBits == 8 && accuracyLevel != ACCURACY_LEVEL && !dequantizeInGraph) {
+            throw new IllegalArgumentException("8-bit weights need accuracy level " + ACCURACY_LEVEL
+                    + " (ONNX Runtime has no fast float32 kernel for them)");
         }
     }
 

@@ -199,7 +199,8 @@ public final class ModelDirectoryWriter {
         if (!blocked.isEmpty()) {
             ObjectNode q = r.putObject("quantized_linears");
             q.put("operator", GraphBuilder.MS_DOMAIN + ".MatMulNBits");
-            q.put("accuracy_level", LinearWeights.ACCURACY_LEVEL);
+            decoder.nodes().stream().filter(n -> n.opType().equals("MatMulNBits")).findFirst()
+                    .ifPresent(n -> q.put("accuracy_level", n.intAttr("accuracy_level", 0)));
             blocked.forEach(q::put);
         }
         r.put("decoder", MODEL_FILE);

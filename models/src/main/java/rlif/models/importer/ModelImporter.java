@@ -11,6 +11,7 @@ import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
 import rlif.models.arch.Decoders;
 import rlif.models.arch.HfConfig;
+import rlif.models.arch.LinearWeights;
 import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.WeightSource;
 import rlif.models.graph.GraphBuilder;
@@ -48,6 +49,12 @@ public final class ModelImporter {
      * weight elements converted so far (up to {@link CheckpointSource#elementCount()}).
      */
     public static Result importModel(CheckpointSource source, Path out, ImportDtype dtype, LongConsumer progress) {
+        return importModel(source, out, dtype, dtype.linears(), progress);
+    }
+
+    /** As above, with the linear weights stored as {@code linears} says (e.g. another accuracy level). */
+    public static Result importModel(CheckpointSource source, Path out, ImportDtype dtype, LinearWeights linears,
+            LongConsumer progress) {
         String where = source.source() + " (config.json" + (source.format().equals("safetensors") ? "" : ", synthesised")
                 + ")";
         DecoderConfig config = HfConfig.parse(source.config().toString(), where);
@@ -55,7 +62,7 @@ public final class ModelImporter {
         AtomicLong done = new AtomicLong();
         WeightSource counted = counting(source.weights(), done, progress);
         GraphBuilder decoder = Decoders.build(config, counted,
-                new DecoderOptions(dtype.activations(), true, rlif.models.arch.LayerHooks.DEFAULT, dtype.linears()));
+                new DecoderOptions(dtype.activations(), true, rlif.models.arch.LayerHooks.DEFAULT, linears));
         ModelDirectoryWriter writer = ModelDirectoryWriter.of(config, decoder)
                 .provenance("imported_from", source.source().toAbsolutePath().toString())
                 .provenance("source_format", source.format())
