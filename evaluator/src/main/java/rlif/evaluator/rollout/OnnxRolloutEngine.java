@@ -70,6 +70,12 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
+            if (!options.arena()) {
+                // Every decode step allocates the whole KV cache anew (present = past + one column) and frees the
+                // previous one: in ORT's arena those growing blocks pile up as free chunks of odd sizes, while the
+                // system allocator hands them back (SmolLM2, batch 8 x 320 tokens: 64 MB less peak RSS, same speed).
+                so.setCPUArenaAllocator(false);
+            }
             if (!options.spinning()) {
                 so.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
