@@ -65,8 +65,25 @@ public final class ImportCommand implements Callable<Integer> {
             }
             System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,
                     result.parameters(), dtype, out.toAbsolutePath());
+            if (type == ImportDtype.INT4 || type == ImportDtype.INT8) {
+                reportBlocks();
+            }
         }
         return 0;
+    }
+
+    /** Says how many linears became quantized blocks: a width that is not whole blocks keeps its weight float32. */
+    private void reportBlocks() throws java.io.IOException {
+        var q = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("rlif.json").toFile())
+                .path("quantized_linears");
+        int four = q.path("int4").asInt(0);
+        int eight = q.path("int8").asInt(0);
+        System.out.printf("linear weights as MatMulNBits blocks: %d at 4 bits, %d at 8 bits (accuracy level %s)%n", four,
+                eight, q.path("accuracy_level").asText("-"));
+        if (four + eight == 0) {
+            System.err.println("note: no linear weight was quantized: their input widths are not multiples of 32, so"
+                    + " the model is float32 throughout");
+        }
     }
 
     /** Checks --out (under its lock) before the source is opened. */
