@@ -3,7 +3,7 @@
 # prompts, interleaved, one table (tokens/s, ratios to ORT-GenAI, peak RSS, greedy agreement).
 #
 #   bench/peer-bench.sh [--quick] [--rounds N] [--contention none|busy|both] [--out DIR] [--no-fixtures]
-#                       [--tools REGEX]
+#                       [--tools REGEX] [--no-smollm2]
 #
 # Installs the peers from PyPI into bench/peer/.venv (pinned in bench/peer/requirements.txt; gitignored, about
 # 6 GB with torch), turns the SmolLM2-135M-Instruct Q4_1 GGUF (models/fetch-smollm2.sh) into a float32 Hugging
@@ -24,6 +24,7 @@ contention=none
 out="$work/results-$(date +%Y%m%d-%H%M%S)"
 quick=0
 fixtures=1
+smollm2=1
 tools=.
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --contention) contention="$2"; shift ;;
     --out) out="$2"; shift ;;
     --no-fixtures) fixtures=0 ;;
+    --no-smollm2) smollm2=0 ;;
     --tools) tools="$2"; shift ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -79,10 +81,11 @@ done
 "$py" "$peer/make_prompts.py" --out "$work/prompts-smollm2.jsonl" --length 64 --count 8 \
   --chat-tokenizer "$work/smollm2-hf" --questions "$shared/data/gsm8k-test.jsonl"
 java_ort="$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$root/pom.xml" | head -1)"
-"$py" - "$work" "$shared/fixtures/ort-genai" "$quick" "$fixtures" "$rlif_int4" "$java_ort" <<'PLAN'
+"$py" - "$work" "$shared/fixtures/ort-genai" "$quick" "$fixtures" "$rlif_int4" "$java_ort" "$smollm2" <<'PLAN'
 import json, subprocess, sys
 from pathlib import Path
 work, shared, quick, fixtures, rlif_int4 = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1", sys.argv[5] == "1"
+with_smollm2 = sys.argv[7] == "1"
 py = sys.executable
 cells = []
 smol = {"rlif fp32": str(work / "rlif-fp32"), "rlif on ORT-GenAI's file fp32": str(work / "genai-fp32"),
@@ -91,7 +94,7 @@ if rlif_int4:
     smol["rlif int4"] = str(work / "rlif-int4")
 smol["rlif on ORT-GenAI's file int4"] = str(work / "genai-int4")
 smol["ort-genai int4"] = str(work / "genai-int4")
-for batch in ([1, 8]):
+for batch in ([1, 8] if with_smollm2 else []):
     for tokens in ([64] if quick else [64, 256]):
         cells.append({"label": "SmolLM2-135M", "batch": batch, "tokens": tokens, "vocab": 49152,
                       "prompts": str(work / "prompts-smollm2.jsonl"), "tools": smol})

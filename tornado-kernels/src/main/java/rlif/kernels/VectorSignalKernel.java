@@ -138,35 +138,50 @@ public final class VectorSignalKernel implements SignalKernel {
      */
     @Override
     public void warmUp(int vocab, boolean half, long maxMillis) {
-        int rows = 1;
-        float[] values = new float[vocab];
+        // Vector code is only fast once C2 compiles it (interpreted or C1 code boxes every vector: about 1 ms for a
+        // row of 1000), and C2 counts calls and loop iterations: rows of the model's width, as many as make 64 K
+        // logits per call, reach its thresholds in a few calls even for a small vocabulary.
+        int rows = Math.max(1, (1 << 16) / vocab);
+        int n = rows * vocab;
+        float[] values = new float[n];
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        for (int i = 0; i < vocab; i++) {
+        for (int i = 0; i < n; i++) {
             values[i] = (float) (random.nextGaussian() * 3);
         }
+        // Direct buffers, as ONNX Runtime's outputs are: code compiled for heap buffers only would be thrown away at
+        // the first direct one and rebuilt over thousands of slow calls.
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(n * (half ? 2 : 4))
+                .order(java.nio.ByteOrder.nativeOrder());
         LogitRows sample;
         if (half) {
-            short[] bits = new short[vocab];
-            for (int i = 0; i < vocab; i++) {
-                bits[i] = Float.floatToFloat16(values[i]);
+            ShortBuffer bits = bytes.asShortBuffer();
+            for (int i = 0; i < n; i++) {
+                bits.put(i, Float.floatToFloat16(values[i]));
             }
-            sample = LogitRows.ofHalf(ShortBuffer.wrap(bits), rows, vocab);
+            sample = LogitRows.ofHalf(bits, rows, vocab);
         } else {
-            sample = LogitRows.of(FloatBuffer.wrap(values), rows, vocab);
+            FloatBuffer floats = bytes.asFloatBuffer();
+            floats.put(0, values);
+            sample = LogitRows.of(floats, rows, vocab);
         }
         SignalBatch out = new SignalBatch(rows);
         long deadline = System.nanoTime() + maxMillis * 1_000_000;
-        // Rounds grow to about 1 M logits once a round is fast enough, so the deadline is checked often while the
-        // code is still slow (interpreted vector code runs some 1000 times slower than compiled).
-        int maxCalls = Math.max(1, (1 << 20) / vocab);
+        // C2 compiles a method after some thousands of calls (loops sooner, on their back-edge counts), and until then
+        // a call may look stable while it is still interpreted or C1 code: so at least WARM_CALLS calls (or
+        // WARM_LOGITS logits), then until the time per call stops improving. Rounds grow to about 1 M logits once a
+        // round is fast, so the deadline is checked often while the code is slow.
+        int maxCalls = Math.max(1, (1 << 20) / n);
         int calls = 1;
+        long done = 0;
         long best = Long.MAX_VALUE;
         int stale = 0;
-        while (stale < 3 && System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline
+                && (stale < 3 || (done * rows < WARM_CALLS && done * n < WARM_LOGITS))) {
             long t0 = System.nanoTime();
             for (int i = 0; i < calls; i++) {
                 compute(sample, 1.0, null, out);
             }
+            done += calls;
             long t = (System.nanoTime() - t0) / calls;
             if (t < best * 0.9) {
                 best = t;
@@ -179,6 +194,10 @@ public final class VectorSignalKernel implements SignalKernel {
             }
         }
     }
+
+    /** Warm-up: at least this many rows, or {@link #WARM_LOGITS} logits, before the timing may stop it. */
+    private static final long WARM_CALLS = 20_000;
+    private static final long WARM_LOGITS = 100_000_000;
 
     /** Signals of columns {@code [from, from + width)} (clipped to the row) of one row. */
     private static SoftmaxPartial span(LogitRows logits, int row, int from, int width, double invT) {

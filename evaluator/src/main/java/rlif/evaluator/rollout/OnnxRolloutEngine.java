@@ -29,8 +29,12 @@ import rlif.models.tokenizer.ModelTokenizer;
  * {@code generate} at a time.
  */
 public final class OnnxRolloutEngine implements RolloutEngine {
-    /** Longest time {@link #warmUp} gives the signal kernel's JIT warm-up. */
-    static final long KERNEL_WARM_UP_MILLIS = 500;
+    /**
+     * Longest time {@link #warmUp} gives the signal kernel's JIT warm-up: vector code is slow until C2 compiles it,
+     * which took 1.4 s (vocabulary 1000) to 2.2 s (32000) of warm-up calls at load average 7 on 2 cores; a JVM that
+     * compiled it already is done in a few tens of milliseconds.
+     */
+    static final long KERNEL_WARM_UP_MILLIS = 5000;
 
     private final ModelDirectory model;
     private final ModelConfig config;
