@@ -32,6 +32,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--kernels", split = ",", paramLabel = "vector,tornado",
+            description = "backends to time besides the read baseline and scalar (default: vector, and tornado when its"
+                    + " runtime is there; --kernels tornado without it is an error)")
+    java.util.Set<String> kernels;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads for the all-cores rows (default: available processors).")
     Integer threads;
@@ -61,7 +66,13 @@ public final class BenchKernelsCommand implements Callable<Integer> {
                     rlif.kernels.VectorSignalKernel.DEFAULT_FORK_AT_LOGITS);
             return 0;
         }
-        KernelBench bench = new KernelBench(quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL, allCores);
+        KernelBench.Timing timing = quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL;
+        KernelBench bench;
+        try {
+            bench = kernels == null ? new KernelBench(timing, allCores) : new KernelBench(timing, allCores, kernels);
+        } catch (IllegalArgumentException e) {
+            throw new rlif.models.BadInputException(e.getMessage(), e);
+        }
         String tornadoProblem = KernelBench.tornadoProblem();
         double loadBefore = KernelBench.loadAverage();
         List<BenchResult> results;

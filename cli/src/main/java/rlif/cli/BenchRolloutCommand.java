@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.ReferenceComparison;
 import rlif.bench.rollout.RolloutBench;
 import rlif.evaluator.data.JsonlSource;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
-import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
@@ -26,9 +27,14 @@ import rlif.models.progress.Progress;
 import rlif.models.progress.ProgressSink;
 import rlif.models.tokenizer.ModelTokenizer;
 
-/** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
+/**
+ * {@code rlif bench rollout}: end-to-end rollout throughput of the step engine and the generation graph, side by side,
+ * at batch 1 and 16, and the Java side's share of a decode step.
+ */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = "Rollout tokens/s per batch size and the share of each decode step outside OrtSession.run.")
+        description = "Rollout tokens/s of each engine per batch size (default 1 and 16), interleaved in one run, the share of each"
+                + " decode step outside OrtSession.run, and the same rollouts' tokens/s scored teacher-forced"
+                + " (score --teacher-forced's engine).")
 public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "model directory (default: the shared tiny-random-llama-fp16 fixture)")
@@ -44,9 +50,16 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--engines", defaultValue = "step,graph", split = ",", paramLabel = "step,graph",
+            description = "engines to time, interleaved (default: ${DEFAULT-VALUE})")
+    List<String> engines;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "sampling temperature, 0 = greedy: both engines then generate the same tokens (default: ${DEFAULT-VALUE})")
+    double temperature;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
@@ -67,9 +80,6 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                     + " row b of every batch is prompt b")
     Path prompts;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: 1)")
-    Double temperature;
-
     @Option(names = "--ignore-eos", description = "rows generate --new-tokens tokens even past an end-of-sequence token"
             + " (as vLLM's ignore_eos), so engines compared do the same work")
     boolean ignoreEos;
@@ -81,28 +91,38 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "new tokens per row of each warm-up call (default: --new-tokens)")
     Integer warmupTokens;
 
+    @Option(names = "--repeats", paramLabel = "N", description = "timed generate calls per batch size (default: 5; --quick 2)")
+    Integer repeats;
+
     @Option(names = "--no-spinning", description = "ONNX Runtime's intra-op threads sleep instead of spinning while"
             + " they wait for work (session.intra_op.allow_spinning = 0)")
     boolean noSpinning;
 
-    @Option(names = "--reference", paramLabel = "DIR",
-            description = "also run this model (e.g. the fp32 import a quantized one was made from), interleaved with"
-                    + " --model, and compare: tokens/s ratio, greedy agreement, per-token signal differences")
-    Path reference;
+    @Option(names = "--no-teacher-forced", description = "do not also time teacher-forced scoring (which opens a"
+            + " second session on the model)")
+    boolean noTeacherForced;
 
-    @Option(names = "--repeats", paramLabel = "N", description = "timed generate calls per batch size (default: 5; --quick 2)")
-    Integer repeats;
+    @Option(names = "--reference", paramLabel = "DIR",
+            description = "also run this model's step engine (e.g. the fp32 import a quantized one was made from),"
+                    + " interleaved, and compare it with --model's first engine: tokens/s ratio, greedy agreement,"
+                    + " per-token signal differences")
+    Path reference;
 
     @Override
     public Integer call() throws Exception {
         if (threads < 0) {
             throw new BadInputException("--threads must be >= 0, got " + threads);
         }
+        List<String> kinds = engines.stream().map(e -> e.toLowerCase(Locale.ROOT)).distinct().toList();
+        for (String k : kinds) {
+            if (!List.of("step", "graph").contains(k)) {
+                throw new BadInputException("--engines takes step and graph, got '" + k + "'");
+            }
+        }
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        EngineOptions engine = base.engine().withDevice(Device.parse(device)).withThreads(threads)
-                .withSpinning(!noSpinning);
+        EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(!noSpinning);
         int tokens = positive("--new-tokens", newTokens, base.newTokens());
         RolloutBench.Settings s = new RolloutBench.Settings(
                 positive("--batch-sizes", batchSizes, base.batchSizes()),
@@ -111,69 +131,87 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 atLeast("--warmups", warmups, base.warmups(), 0),
                 positive("--warmup-tokens", warmupTokens, tokens),
                 positive("--repeats", repeats, base.repeats()),
-                temperature != null ? temperature : base.temperature(), kernels,
-                ignoreEos ? engine.ignoringEos() : engine,
-                prompts == null ? null : readPrompts(prompts, md));
-        List<ModelDirectory> models = new ArrayList<>(List.of(md));
+                new SamplingParams(temperature, 0, 1, 1).temperature(), kernels,
+                ignoreEos ? engine.ignoringEos() : engine, kinds,
+                prompts == null ? null : readPrompts(prompts, md), !noTeacherForced);
+        ModelDirectory ref = null;
         if (reference != null) {
-            models.add(ProgressSink.stderr().during("opening reference " + reference,
-                    () -> ModelDirectory.open(reference)));
-            if (models.get(1).config().vocab() != md.config().vocab()) {
-                throw new BadInputException("--reference " + reference + " has a vocabulary of "
-                        + models.get(1).config().vocab() + ", --model of " + md.config().vocab());
+            ref = ProgressSink.stderr().during("opening reference " + reference, () -> ModelDirectory.open(reference));
+            if (ref.config().vocab() != md.config().vocab()) {
+                throw new BadInputException("--reference " + reference + " has a vocabulary of " + ref.config().vocab()
+                        + ", --model of " + md.config().vocab());
             }
         }
-        int calls = s.batchSizes().size() * (s.warmups() + s.repeats()) * models.size();
-        List<List<RolloutBench.Result>> all;
+        int calls = s.batchSizes().size() * (s.warmups() + s.repeats()) * (kinds.size() + (ref == null ? 0 : 1));
+        List<RolloutBench.Result> results;
+        ModelDirectory referenceModel = ref;
         try (Progress bar = ProgressSink.stderr().bar("bench rollout", calls, "calls")) {
-            all = RolloutBench.run(models, s, msg -> {
+            results = RolloutBench.run(md, referenceModel, s, msg -> {
                 bar.step();
                 bar.message("last: " + msg);
             });
         }
         String machine = machine();
-        System.out.println("machine " + machine + ", load average " + loadAverage());
-        for (int m = 0; m < models.size(); m++) {
-            ModelDirectory d = models.get(m);
-            System.out.printf(Locale.ROOT, "%s %s (%s, vocab %d, logits %s), %d prompt + %d new tokens, T=%s, kernels %s%n",
-                    m == 0 ? "model" : "reference", d.dir().getFileName(), d.config().architecture(), d.config().vocab(),
-                    d.config().logitsType(), s.promptTokens(), s.newTokens(), s.temperature(), all.get(m).get(0).kernel());
-            System.out.printf(Locale.ROOT, "%6s %12s %14s %14s %16s %14s %16s%n", "batch", "tokens/s", "tokens/cpu-s",
-                    "ms/decode step", "outside ORT run", "signal kernel", "other Java side");
-            for (RolloutBench.Result r : all.get(m)) {
-                System.out.printf(Locale.ROOT, "%6d %12.1f %14.1f %14.3f %15.1f%% %13.1f%% %15.1f%%%n", r.batch(),
-                        r.tokensPerSecond(), r.tokensPerCpuSecond(), r.decodeStepMillis(), 100 * r.outsideOrtShare(),
-                        100 * r.signalShare(), 100 * r.overheadShare());
-            }
+        System.out.printf(Locale.ROOT, "model %s (%s, vocab %d, logits %s), %d prompt + %d new tokens, T=%s, kernels %s%n",
+                md.dir().getFileName(), md.config().architecture(), md.config().vocab(), md.config().logitsType(),
+                s.promptTokens(), s.newTokens(), s.temperature(), kernels);
+        if (ref != null) {
+            System.out.println("reference " + ref.dir());
         }
-        List<ReferenceComparison> comparisons = new ArrayList<>();
-        if (reference != null) {
-            System.out.printf(Locale.ROOT, "%6s %10s %10s %15s %13s %14s %23s %23s %23s%n", "batch", "x speed", "x per cpu",
-                    "identical rows",
-                    "divergence", "tokens compared", "|d entropy| max/mean", "|d self-cert| max/mean",
-                    "|d logprob| max/mean");
-            for (int i = 0; i < all.get(0).size(); i++) {
-                RolloutBench.Result a = all.get(0).get(i);
-                RolloutBench.Result b = all.get(1).get(i);
-                ReferenceComparison c = ReferenceComparison.of(a.rollouts(), b.rollouts());
-                comparisons.add(c);
-                System.out.printf(Locale.ROOT, "%6d %10.2f %10.2f %15s %13s %14d %11.2e/%-11.2e %11.2e/%-11.2e %11.2e/%-11.2e%n",
-                        a.batch(), a.tokensPerSecond() / b.tokensPerSecond(),
-                        a.tokensPerCpuSecond() / b.tokensPerCpuSecond(), c.identicalRows() + "/" + c.rows(),
+        System.out.println("machine " + machine + ", load average " + loadAverage());
+        System.out.printf(Locale.ROOT, "%-18s %6s %10s %12s %14s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
+                "tokens/s", "tokens/cpu-s", "vs step", "ms/decode step", "outside ORT run", "signal kernel",
+                "other Java side");
+        for (RolloutBench.Result r : results) {
+            double step = results.stream().filter(o -> o.batch() == r.batch() && o.engine().equals("step"))
+                    .mapToDouble(RolloutBench.Result::tokensPerSecond).findFirst().orElse(Double.NaN);
+            if (Double.isNaN(r.decodeStepMillis())) { // teacher forcing: one pass, no decode steps
+                System.out.printf(Locale.ROOT, "%-18s %6d %10d %12.1f %14s %8.2fx %14s %16s %14s %16s%n", r.engine(),
+                        r.batch(), r.tokens(), r.tokensPerSecond(), "-", r.tokensPerSecond() / step, "-", "-", "-", "-");
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "%-18s %6d %10d %12.1f %14.1f %8.2fx %14.3f %15.1f%% %13.1f%% %15.1f%%%n",
+                    r.engine(), r.batch(), r.tokens(), r.tokensPerSecond(), r.tokensPerCpuSecond(),
+                    r.tokensPerSecond() / step, r.decodeStepMillis(), 100 * r.outsideOrtShare(), 100 * r.signalShare(),
+                    100 * r.overheadShare());
+        }
+        List<Comparison> comparisons = ref == null ? List.of() : compare(results, kinds.getFirst());
+        if (!comparisons.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%-18s %6s %10s %10s %15s %13s %14s %23s %23s %23s%n", "vs reference", "batch",
+                    "x speed", "x per cpu", "identical rows", "divergence", "tokens compared", "|d entropy| max/mean",
+                    "|d self-cert| max/mean", "|d logprob| max/mean");
+            for (Comparison cmp : comparisons) {
+                ReferenceComparison c = cmp.c();
+                System.out.printf(Locale.ROOT,
+                        "%-18s %6d %10.2f %10.2f %15s %13s %14d %11.2e/%-11.2e %11.2e/%-11.2e %11.2e/%-11.2e%n",
+                        kinds.getFirst(), cmp.batch(), cmp.speed(), cmp.cpuSpeed(), c.identicalRows() + "/" + c.rows(),
                         "min " + java.util.Arrays.stream(c.firstDivergence()).min().orElse(0), c.comparedTokens(),
                         c.maxEntropy(), c.meanEntropy(), c.maxSelfCertainty(), c.meanSelfCertainty(), c.maxLogprob(),
                         c.meanLogprob());
             }
         }
         if (json != null) {
-            writeJson(json, machine, models, all, comparisons);
+            writeJson(json, machine, md, ref, results, comparisons);
         }
         return 0;
     }
 
-    private static String loadAverage() {
-        return String.format(Locale.ROOT, "%.2f",
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    /** --model's first engine against the reference at one batch size. */
+    private record Comparison(int batch, double speed, double cpuSpeed, ReferenceComparison c) {}
+
+    private static List<Comparison> compare(List<RolloutBench.Result> results, String engine) {
+        List<Comparison> out = new ArrayList<>();
+        for (RolloutBench.Result a : results) {
+            if (!a.engine().equals(engine)) {
+                continue;
+            }
+            RolloutBench.Result b = results.stream()
+                    .filter(r -> r.batch() == a.batch() && r.engine().equals(RolloutBench.REFERENCE)).findFirst()
+                    .orElseThrow();
+            out.add(new Comparison(a.batch(), a.tokensPerSecond() / b.tokensPerSecond(),
+                    a.tokensPerCpuSecond() / b.tokensPerCpuSecond(), ReferenceComparison.of(a.rollouts(), b.rollouts())));
+        }
+        return out;
     }
 
     private static int positive(String flag, Integer given, int fallback) {
@@ -225,8 +263,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void writeJson(Path file, String machine, List<ModelDirectory> models,
-            List<List<RolloutBench.Result>> all, List<ReferenceComparison> comparisons) {
+    private static void writeJson(Path file, String machine, ModelDirectory md, ModelDirectory ref,
+            List<RolloutBench.Result> results, List<Comparison> comparisons) {
         if (Files.isDirectory(file)) {
             throw new BadInputException("--json " + file + " is a directory");
         }
@@ -234,19 +272,46 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         root.put("machine", machine);
         root.put("load_average", loadAverage());
-        root.put("model", models.get(0).dir().toString());
-        results(root.putArray("results"), all.get(0));
-        if (models.size() > 1) {
-            root.put("reference", models.get(1).dir().toString());
-            results(root.putArray("reference_results"), all.get(1));
+        root.put("model", md.dir().toString());
+        if (ref != null) {
+            root.put("reference", ref.dir().toString());
+        }
+        ArrayNode rows = root.putArray("results");
+        for (RolloutBench.Result r : results) {
+            ObjectNode o = rows.addObject();
+            o.put("engine", r.engine());
+            o.put("batch", r.batch());
+            o.put("prompt_tokens", r.promptTokens());
+            o.put("new_tokens", r.newTokens());
+            o.put("kernel", r.kernel());
+            o.put("tokens", r.tokens());
+            o.put("seconds", r.seconds());
+            o.put("tokens_per_second", r.tokensPerSecond());
+            if (!Double.isNaN(r.decodeStepMillis())) {
+                o.put("cpu_seconds", r.cpuSeconds());
+                o.put("tokens_per_cpu_second", r.tokensPerCpuSecond());
+                o.put("decode_step_ms", r.decodeStepMillis());
+                o.put("outside_ort_share", r.outsideOrtShare());
+                o.put("signal_kernel_share", r.signalShare());
+                o.put("other_java_share", r.overheadShare());
+                o.put("decode_steps", r.decodeSteps());
+                ArrayNode completions = o.putArray("completion_ids");
+                for (int[] ids : r.completions()) {
+                    ArrayNode row = completions.addArray();
+                    for (int id : ids) {
+                        row.add(id);
+                    }
+                }
+            }
+        }
+        if (!comparisons.isEmpty()) {
             ArrayNode cs = root.putArray("comparison");
-            for (int i = 0; i < comparisons.size(); i++) {
-                ReferenceComparison c = comparisons.get(i);
+            for (Comparison cmp : comparisons) {
+                ReferenceComparison c = cmp.c();
                 ObjectNode o = cs.addObject();
-                o.put("batch", all.get(0).get(i).batch());
-                o.put("speed_ratio", all.get(0).get(i).tokensPerSecond() / all.get(1).get(i).tokensPerSecond());
-                o.put("speed_ratio_per_cpu_second",
-                        all.get(0).get(i).tokensPerCpuSecond() / all.get(1).get(i).tokensPerCpuSecond());
+                o.put("batch", cmp.batch());
+                o.put("speed_ratio", cmp.speed());
+                o.put("speed_ratio_per_cpu_second", cmp.cpuSpeed());
                 o.put("rows", c.rows());
                 o.put("identical_rows", c.identicalRows());
                 ArrayNode first = o.putArray("first_divergence");
@@ -269,33 +334,6 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         }
     }
 
-    private static void results(ArrayNode rows, List<RolloutBench.Result> results) {
-        for (RolloutBench.Result r : results) {
-            ObjectNode o = rows.addObject();
-            o.put("batch", r.batch());
-            o.put("prompt_tokens", r.promptTokens());
-            o.put("new_tokens", r.newTokens());
-            o.put("kernel", r.kernel());
-            o.put("tokens", r.tokens());
-            o.put("seconds", r.seconds());
-            o.put("tokens_per_second", r.tokensPerSecond());
-            o.put("cpu_seconds", r.cpuSeconds());
-            o.put("tokens_per_cpu_second", r.tokensPerCpuSecond());
-            o.put("decode_step_ms", r.decodeStepMillis());
-            o.put("outside_ort_share", r.outsideOrtShare());
-            o.put("signal_kernel_share", r.signalShare());
-            o.put("other_java_share", r.overheadShare());
-            o.put("decode_steps", r.decodeSteps());
-            ArrayNode completions = o.putArray("completion_ids");
-            for (int[] ids : r.completions()) {
-                ArrayNode row = completions.addArray();
-                for (int id : ids) {
-                    row.add(id);
-                }
-            }
-        }
-    }
-
     private static Path defaultModel() {
         String home = System.getProperty("rlif.home", ".");
         Path p = Path.of(home).resolve("../shared/fixtures/ort-genai/tiny-random-llama-fp16").normalize();
@@ -304,6 +342,15 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                     + " is missing (../shared next to the repository)");
         }
         return p;
+    }
+
+    /** The 1-minute load average, or "n/a" where /proc/loadavg does not exist. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
     }
 
     private static String machine() {

@@ -47,7 +47,17 @@ public final class Rlif implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (ProgressSink.stderr().mode() != ProgressSink.Mode.TTY) {
+        String tty = System.getProperty("rlif.stderr.tty");
+        if (tty != null && ProgressSink.stderr().mode() == ProgressSink.Mode.TTY) {
+            // bin/rlif hands over the terminal (stderr reaches the JVM through a filter pipe, which would let
+            // stdout overtake a bar's last redraw on screen)
+            try {
+                System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(tty, true), true,
+                        java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                // keep the piped stderr: progress still shows, only the order against stdout may slip
+            }
+        } else if (ProgressSink.stderr().mode() != ProgressSink.Mode.TTY) {
             // progress is drawn as whole lines here; any \r-redrawn line (a library's) would be noise in a log
             System.setErr(new java.io.PrintStream(new ProgressLineFilter(new java.io.FileOutputStream(java.io.FileDescriptor.err)),
                     true, java.nio.charset.StandardCharsets.UTF_8));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
@@ -21,8 +22,9 @@ import rlif.models.io.OutLock;
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
-                + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
-                + " report.html to --out; re-running into the same --out resumes (docs/cli.md).")
+                + " measure how well each signal predicts correctness (or, with --teacher-forced, score given"
+                + " completions). Writes rollouts.jsonl, summary.json and report.html to --out; re-running into the"
+                + " same --out resumes (docs/cli.md).")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
     Path model;
@@ -59,8 +61,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
@@ -70,12 +72,21 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
+    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
+            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
+                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
+    String engine;
+
     @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
             description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
     String promptFormat;
 
     @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
     boolean tokenSignals;
+
+    @Option(names = "--teacher-forced", description = "score the completions --data gives (a rollouts.jsonl, or rows with"
+            + " completion or completion_ids) instead of generating: their signals at --temperature, in one forward pass")
+    boolean teacherForced;
 
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
@@ -99,10 +110,12 @@ public final class ScoreCommand implements Callable<Integer> {
                 topP,
                 seed,
                 batchSize,
-                device.toLowerCase(Locale.ROOT),
+                device.name().toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
-                tokenSignals);
+                tokenSignals,
+                teacherForced,
+                engine.toLowerCase(Locale.ROOT));
         try (OutLock lock = OutLock.acquire(out, "score")) {
             OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
             ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true)
@@ -145,9 +158,32 @@ public final class ScoreCommand implements Callable<Integer> {
                     Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
                     Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
-        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
+        JsonNode best = s.get("best_of_n");
+        if (best != null) {
+            // with several samples per problem: each signal's pick and rank-weighted vote over all of them
+            String k = lastKey(s.get("pass_at_k"));
+            o.printf(Locale.ROOT, "%-22s %-26s %s%n", "best-of-" + k + " by", "most confident", "rank-weighted vote");
+            for (Signal sig : Signal.values()) {
+                JsonNode n = best.get(sig.json());
+                o.printf(Locale.ROOT, "%-22s %-26s %s%n", sig.json(),
+                        Digits.withInterval(n.at("/best_at_k/" + k), n.at("/best_at_k_ci95/" + k)),
+                        Digits.withInterval(n.at("/vote_at_k/" + k), n.at("/vote_at_k_ci95/" + k)));
+            }
+        }
+        boolean forced = s.at("/throughput/scoring_seconds").isNumber();
+        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of %s)%n", "throughput",
                 Digits.of(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                Digits.of(s.at("/throughput/generation_seconds")));
+                Digits.of(s.at(forced ? "/throughput/scoring_seconds" : "/throughput/generation_seconds")),
+                forced ? "teacher-forced scoring" : "generation");
         o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", Digits.of(s.get("wall_seconds")));
+    }
+
+    /** The last field name of an object: the largest k of pass@k. */
+    private static String lastKey(JsonNode object) {
+        String k = null;
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            k = it.next();
+        }
+        return k;
     }
 }

@@ -1,40 +1,64 @@
 package rlif.bench.rollout;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
+import rlif.evaluator.rollout.ForcedRequest;
+import rlif.evaluator.rollout.ForcingStats;
+import rlif.evaluator.rollout.OnnxTeacherForcing;
 import rlif.evaluator.rollout.Rollout;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.RolloutStats;
 import rlif.evaluator.rollout.SamplingParams;
-import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 
 /**
- * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes,
- * with the engine's own split of each decode step into time inside {@code OrtSession.run}, in the
- * signal kernel, and everything else on the Java side.
+ * End-to-end rollout throughput: whole {@code generate} calls on a real decoder at several batch sizes, for each
+ * engine asked for (the step engine and the generation graph side by side), with the engine's own split of each
+ * decode step into time inside {@code OrtSession.run}, in the signal kernel, and everything else on the Java side.
+ *
+ * <p>The engines are open at the same time, warmed up, and their timed calls alternate (step, graph, step, graph,
+ * ...), so a machine whose speed drifts slows both alike and their ratio stays meaningful. A reference model (the
+ * float import a quantized one came from) joins the rotation with its own step engine, as {@link #REFERENCE}.
+ *
+ * <p>Interleaved with them, unless turned off, the first engine's rollouts are scored teacher-forced
+ * ({@link OnnxTeacherForcing}, what {@code score --teacher-forced} runs) on the same model and batch, reported as one
+ * more row named {@code teacher-forced}, so its tokens/s stands beside generation's under the same load.
  */
 public final class RolloutBench {
     /**
      * What to measure.
      *
-     * @param warmupTokens new tokens per row of each untimed warm-up call
-     * @param prompts the prompts, row {@code b} of every batch is prompt {@code b}; null for seeded random ids of
-     *                {@code promptTokens} each (see {@link #prompts})
+     * @param warmupTokens  new tokens per row of each untimed warm-up call
+     * @param engines       {@code step} and {@code graph}, as {@code --engine} names them
+     * @param prompts       the prompts, row {@code b} of every batch is prompt {@code b}; null for seeded random ids of
+     *                      {@code promptTokens} each (see {@link #prompts})
+     * @param teacherForced also time teacher-forced scoring of the first engine's rollouts (a second session)
      */
     public record Settings(List<Integer> batchSizes, int promptTokens, int newTokens, int warmups, int warmupTokens,
-            int repeats, double temperature, String kernels, EngineOptions engine, List<int[]> prompts) {
+            int repeats, double temperature, String kernels, EngineOptions engine, List<String> engines,
+            List<int[]> prompts, boolean teacherForced) {
+        public Settings {
+            batchSizes = List.copyOf(batchSizes);
+            engines = List.copyOf(engines);
+        }
+
         public static Settings quick() {
-            return new Settings(List.of(1, 16), 32, 32, 1, 32, 2, 1.0, "auto", EngineOptions.defaults(), null);
+            return new Settings(List.of(1, 16), 32, 32, 1, 32, 2, 1.0, "auto", EngineOptions.defaults(),
+                    List.of("step", "graph"), null, true);
         }
 
         public static Settings full() {
-            return new Settings(List.of(1, 16), 64, 128, 1, 128, 5, 1.0, "auto", EngineOptions.defaults(), null);
+            return new Settings(List.of(1, 16), 64, 128, 1, 128, 5, 1.0, "auto", EngineOptions.defaults(),
+                    List.of("step", "graph"), null, true);
         }
 
         SamplingParams sampling(int tokens) {
@@ -42,10 +66,14 @@ public final class RolloutBench {
         }
     }
 
-    /** One batch size's measurement, summed over the timed repeats; {@code rollouts} are those of the last repeat. */
-    public record Result(int batch, int promptTokens, int newTokens, String kernel, long tokens, double seconds,
-            double tokensPerSecond, double decodeStepMillis, double outsideOrtShare, double signalShare,
-            double overheadShare, long decodeSteps, long compactions, double cpuSeconds, List<Rollout> rollouts) {
+    /**
+     * One engine at one batch size, summed over the timed repeats (teacher forcing has no decode steps: NaN);
+     * {@code rollouts} are the last repeat's (empty for teacher forcing).
+     */
+    public record Result(String engine, int batch, int promptTokens, int newTokens, String kernel, long tokens,
+            double seconds, double tokensPerSecond, double decodeStepMillis, double outsideOrtShare,
+            double signalShare, double overheadShare, long decodeSteps, long compactions, double cpuSeconds,
+            List<Rollout> rollouts) {
         /**
          * Tokens per second of CPU time the process spent in the timed calls (all its threads): on a machine shared
          * with other work the wall clock mostly measures the others; this measures the work done.
@@ -60,6 +88,11 @@ public final class RolloutBench {
         }
     }
 
+    /** The engine name of the teacher-forced rows. */
+    public static final String TEACHER_FORCED = "teacher-forced";
+    /** The engine name of the reference model's rows. */
+    public static final String REFERENCE = "reference";
+
     private static final com.sun.management.OperatingSystemMXBean CPU =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
@@ -67,63 +100,87 @@ public final class RolloutBench {
 
     /** Runs the bench; {@code progress} hears about every finished {@code generate} call. */
     public static List<Result> run(ModelDirectory model, Settings s, Consumer<String> progress) {
-        return run(List.of(model), s, progress).getFirst();
+        return run(model, null, s, progress);
     }
 
-    /**
-     * Runs the bench on several models at once, their calls interleaved (every timed repeat runs each model in turn),
-     * so they are compared on the same machine state; one list of results per model, in order.
-     */
-    public static List<List<Result>> run(List<ModelDirectory> models, Settings s, Consumer<String> progress) {
-        List<List<Result>> results = new ArrayList<>();
-        List<OnnxRolloutEngine> engines = new ArrayList<>();
-        try {
-            for (ModelDirectory m : models) {
-                engines.add(new OnnxRolloutEngine(m, s.engine(), SignalKernels.create(s.kernels())));
-                results.add(new ArrayList<>());
+    /** As above, with {@code reference} (or null) generating the same prompts in the same rotation. */
+    public static List<Result> run(ModelDirectory model, ModelDirectory reference, Settings s,
+            Consumer<String> progress) {
+        Map<String, RolloutEngine> engines = new LinkedHashMap<>();
+        try (OnnxTeacherForcing forcing = s.teacherForced() ? new OnnxTeacherForcing(model, s.engine()) : null) {
+            for (String name : s.engines()) {
+                engines.put(name, RolloutEngines.open(model, EngineKind.parse(name), s.engine(), s.kernels()));
+            }
+            if (reference != null) {
+                engines.put(REFERENCE, RolloutEngines.open(reference, EngineKind.STEP, s.engine(), s.kernels()));
             }
             SamplingParams params = s.sampling(s.newTokens());
             SamplingParams warmup = s.sampling(s.warmupTokens());
             int widest = s.batchSizes().stream().mapToInt(Integer::intValue).max().orElse(1);
-            for (OnnxRolloutEngine engine : engines) {
-                engine.warmUp(widest);
+            for (RolloutEngine e : engines.values()) {
+                e.warmUp(widest);
             }
+            List<Result> results = new ArrayList<>();
             for (int batch : s.batchSizes()) {
                 List<RolloutRequest> requests = s.prompts() == null
-                        ? prompts(models.getFirst(), batch, s.promptTokens())
+                        ? prompts(model, batch, s.promptTokens())
                         : given(s.prompts(), batch);
-                for (int i = 0; i < s.warmups(); i++) {
-                    for (OnnxRolloutEngine engine : engines) {
-                        engine.generate(requests, warmup);
+                Map<String, RolloutStats> before = new LinkedHashMap<>();
+                for (var e : engines.entrySet()) {
+                    for (int i = 0; i < s.warmups(); i++) {
+                        List<Rollout> out = e.getValue().generate(requests, warmup);
+                        if (before.isEmpty() && forcing != null) {
+                            forcing.score(forced(out), params.signalTemperature());
+                        }
+                        progress.accept("warm-up " + e.getKey() + " batch " + batch);
                     }
-                    progress.accept("warm-up batch " + batch);
+                    before.put(e.getKey(), e.getValue().stats());
                 }
-                List<RolloutStats> before = engines.stream().map(OnnxRolloutEngine::stats).toList();
-                List<List<Rollout>> last = new ArrayList<>(java.util.Collections.nCopies(engines.size(), List.of()));
-                long[] cpu = new long[engines.size()];
+                ForcingStats forcedBefore = forcing == null ? null : forcing.stats();
+                Map<String, List<Rollout>> last = new LinkedHashMap<>();
+                Map<String, Long> cpu = new LinkedHashMap<>();
                 for (int i = 0; i < s.repeats(); i++) {
-                    for (int e = 0; e < engines.size(); e++) {
+                    List<Rollout> first = null;
+                    for (var e : engines.entrySet()) {
                         long c0 = CPU.getProcessCpuTime();
-                        last.set(e, engines.get(e).generate(requests, params));
-                        cpu[e] += CPU.getProcessCpuTime() - c0;
-                        progress.accept("batch " + batch + " repeat " + (i + 1) + ": " + last.get(e).size() + " rollouts");
+                        List<Rollout> out = e.getValue().generate(requests, params);
+                        cpu.merge(e.getKey(), CPU.getProcessCpuTime() - c0, Long::sum);
+                        last.put(e.getKey(), out);
+                        first = first == null ? out : first;
+                        progress.accept(e.getKey() + " batch " + batch + " repeat " + (i + 1) + ": "
+                                + out.size() + " rollouts");
+                    }
+                    if (forcing != null) {
+                        forcing.score(forced(first), params.signalTemperature());
                     }
                 }
-                for (int e = 0; e < engines.size(); e++) {
-                    RolloutStats d = engines.get(e).stats().minus(before.get(e));
-                    results.get(e).add(new Result(batch, s.promptTokens(), s.newTokens(), engines.get(e).kernelName(),
-                            d.tokens(), d.totalNanos() / 1e9, d.tokensPerSecond(),
+                for (var e : engines.entrySet()) {
+                    RolloutStats d = e.getValue().stats().minus(before.get(e.getKey()));
+                    String kernel = e.getKey().equals("graph") ? "in-graph" : s.kernels();
+                    results.add(new Result(e.getKey(), batch, s.promptTokens(), s.newTokens(), kernel, d.tokens(),
+                            d.totalNanos() / 1e9, d.tokensPerSecond(),
                             d.decodeNanos() / 1e6 / Math.max(1, d.decodeSteps()), d.decodeOutsideOrtShare(),
                             d.decodeSignalNanos() / (double) Math.max(1, d.decodeNanos()), d.decodeOverheadShare(),
-                            d.decodeSteps(), d.compactions(), cpu[e] / 1e9, last.get(e)));
+                            d.decodeSteps(), d.compactions(), cpu.getOrDefault(e.getKey(), 0L) / 1e9,
+                            last.getOrDefault(e.getKey(), List.of())));
+                }
+                if (forcing != null) {
+                    ForcingStats f = forcing.stats().minus(forcedBefore);
+                    results.add(new Result(TEACHER_FORCED, batch, s.promptTokens(), s.newTokens(), "in-graph",
+                            f.tokens(), f.totalNanos() / 1e9, f.tokensPerSecond(), Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, 0, 0, Double.NaN, List.of()));
                 }
             }
+            return results;
         } finally {
-            for (OnnxRolloutEngine engine : engines) {
-                engine.close();
-            }
+            engines.values().forEach(RolloutEngine::close);
         }
-        return results;
+    }
+
+    /** The generated rollouts as completions to score teacher-forced (an empty one has nothing to score). */
+    private static List<ForcedRequest> forced(List<Rollout> rollouts) {
+        return rollouts.stream().filter(r -> r.numTokens() > 0)
+                .map(r -> new ForcedRequest(r.promptIds(), r.completionIds())).toList();
     }
 
     /** The first {@code batch} of {@code prompts}, seeded by row. */

@@ -54,6 +54,8 @@ public final class Charts {
         chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         chart.getStyler().setPlotGridLinesColor(new Color(0xE6, 0xE6, 0xE6));
         chart.getStyler().setMarkerSize(5);
+        // plain numbers (0.095, not .095); charts over a narrow spread far from zero use Axis instead
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> Digits.of(v));
         return chart;
     }
 

@@ -5,12 +5,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import rlif.evaluator.sampling.TokenSampler;
 import rlif.kernels.SignalBatch;
 import rlif.kernels.SignalKernel;
@@ -20,7 +17,6 @@ import rlif.models.dir.DecoderIo;
 import rlif.models.dir.ModelConfig;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.tensor.DType;
-import rlif.models.tokenizer.ModelTokenizer;
 
 /**
  * Generates rollouts with one ONNX Runtime session on a decoder from a {@link ModelDirectory}: left-padded
@@ -68,34 +64,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            if (options.intraOpThreads() > 0) {
-                so.setIntraOpNumThreads(options.intraOpThreads());
-            }
-            if (!options.arena()) {
-                // Every decode step allocates the whole KV cache anew (present = past + one column) and frees the
-                // previous one: in ORT's arena those growing blocks pile up as free chunks of odd sizes, while the
-                // system allocator hands them back (SmolLM2, batch 8 x 320 tokens: 64 MB less peak RSS, same speed).
-                so.setCPUArenaAllocator(false);
-            }
-            if (!options.spinning()) {
-                so.addConfigEntry("session.intra_op.allow_spinning", "0");
-            }
-            if (options.device() == Device.CUDA) {
-                EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
-                if (!available.contains(OrtProvider.CUDA)) {
-                    throw new BadInputException("--device cuda: this ONNX Runtime has no CUDA execution provider"
-                            + " (available: " + available + "); build with -Pcuda on a machine with CUDA, or use --device cpu");
-                }
-                try {
-                    so.addCUDA(0);
-                } catch (OrtException e) {
-                    throw new BadInputException("--device cuda: cannot start the CUDA execution provider: "
-                            + e.getMessage(), e);
-                }
-            }
+        try (OrtSession.SessionOptions so = OrtSessions.options(options)) {
             return env.createSession(model.config().decoderFile().toString(), so);
         } catch (OrtException e) {
             throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "
@@ -108,15 +77,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         if (batch.isEmpty()) {
             return List.of();
         }
-        OptionalInt context = config.contextLength();
-        for (int i = 0; i < batch.size(); i++) {
-            int[] ids = batch.get(i).promptIds();
-            ModelTokenizer.requireEmbeddable(ids, config.vocab(), "prompt " + i + " of the batch");
-            if (context.isPresent() && (long) ids.length + params.maxNewTokens() - 1 > context.getAsInt()) {
-                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with --max-new-tokens "
-                        + params.maxNewTokens() + " it exceeds the model's context length of " + context.getAsInt());
-            }
-        }
+        RolloutRequests.check(batch, params, config);
         long start = System.nanoTime();
         try (DecodeRun run = new DecodeRun(this, batch, params)) {
             return run.execute();
@@ -154,11 +115,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         stats.restore(before);
     }
 
-    /**
-     * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full
-     * weights, so the policy samples without being re-exported); the caller owns and closes the tensors.
-     * The directory must have been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.
-     */
+    @Override
     public void setConstantInputs(Map<String, OnnxTensor> inputs) {
         this.constantInputs = Map.copyOf(inputs);
     }
@@ -180,7 +137,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         return kernel.name();
     }
 
-    /** Where time went, summed over every {@code generate} so far. */
+    @Override
     public RolloutStats stats() {
         return stats.snapshot();
     }

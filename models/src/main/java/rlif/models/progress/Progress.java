@@ -22,6 +22,8 @@ public final class Progress implements AutoCloseable {
     private String message = "";
     private long lastDraw = Long.MIN_VALUE;
     private long lastTenth = -1;
+    /** {@code done} when the last whole line was printed (PLAIN), so closing does not repeat it. */
+    private long lastPrintedDone = -1;
     private boolean closed;
 
     /** {@code already} units were done before this run (a resume); they do not count toward the rate. */
@@ -88,7 +90,7 @@ public final class Progress implements AutoCloseable {
             return;
         }
         closed = true;
-        if (sink.mode() != ProgressSink.Mode.OFF) {
+        if (sink.mode() == ProgressSink.Mode.TTY || sink.mode() == ProgressSink.Mode.PLAIN && done != lastPrintedDone) {
             sink.printLine(render(), sink.mode() == ProgressSink.Mode.TTY);
         }
     }
@@ -112,6 +114,7 @@ public final class Progress implements AutoCloseable {
             }
             lastTenth = tenth;
             lastDraw = now;
+            lastPrintedDone = done;
             sink.printLine(render(), false);
         }
     }

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
-import rlif.kernels.SignalKernels;
+import rlif.evaluator.rollout.EngineKind;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
 import rlif.models.arch.LinearWeights;
@@ -18,6 +19,7 @@ import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.WeightSource;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.tensor.DType;
+import rlif.trainer.config.TrainConfig;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.params.LoraSpec;
@@ -37,34 +39,31 @@ public final class Policy implements AutoCloseable {
     private final TrainableHooks hooks;
     private final LoraSpec lora;
     private final TrainingSession session;
-    private final OnnxRolloutEngine engine;
-    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private final RolloutEngine engine;
     private Map<String, OnnxTensor> engineInputs = Map.of();
 
-    public Policy(DecoderConfig config, WeightSource base, Path baseDir, boolean full, LoraSpec lora, long seed,
-            TrainingGraph.Objective objective, Path workDir, int threads) {
+    public Policy(DecoderConfig config, WeightSource base, Path baseDir, TrainConfig.Trainable trainable, long seed,
+            TrainingGraph.Objective objective, Path workDir, Compute compute) {
         this.config = config;
         this.base = base;
         this.baseDir = baseDir;
-        this.lora = lora;
+        this.lora = trainable.lora();
         Trainables trainables = new Trainables();
-        this.hooks = full ? TrainableHooks.full(trainables) : TrainableHooks.lora(lora, trainables, seed);
+        this.hooks = trainable.full() ? TrainableHooks.full(trainables) : TrainableHooks.lora(lora, trainables, seed);
         TrainingGraph graph = TrainingGraph.build(config, base, hooks, objective);
         if (trainables.params().isEmpty()) {
             throw new rlif.models.BadInputException("trainable.lora.targets " + lora.targets()
                     + " match no linear layer of this model");
         }
-        trainables.params().forEach((k, p) -> shapes.put(k, p.shape()));
-        this.session = new TrainingSession(graph, threads);
+        this.session = new TrainingSession(graph, compute.threads(), compute.device(), TrainingSession.Precision.FLOAT32);
         Path policyDir = workDir.resolve("policy");
         ModelDirectoryWriter.of(config, Decoders.build(config, base,
                         new DecoderOptions(DType.F32, true, hooks, LinearWeights.asStored())))
                 .tokenizerFrom(baseDir)
                 .provenance("role", "trainer policy: trainables are decoder inputs")
                 .write(policyDir);
-        this.engine = new OnnxRolloutEngine(ModelDirectory.open(policyDir, trainables.params().keySet()),
-                threads > 0 ? EngineOptions.defaults().withThreads(threads) : EngineOptions.defaults(),
-                SignalKernels.create("auto"));
+        this.engine = RolloutEngines.open(ModelDirectory.open(policyDir, trainables.params().keySet()), EngineKind.AUTO,
+                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()), "auto");
         syncEngine();
     }
 
@@ -72,15 +71,11 @@ public final class Policy implements AutoCloseable {
         return hooks.trainables();
     }
 
-    public Map<String, long[]> shapes() {
-        return shapes;
-    }
-
     public TrainingSession session() {
         return session;
     }
 
-    public OnnxRolloutEngine engine() {
+    public RolloutEngine engine() {
         return engine;
     }
 

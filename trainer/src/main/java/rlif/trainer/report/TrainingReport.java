@@ -38,10 +38,11 @@ public final class TrainingReport {
 
     /** Why a metric can sit still for a whole run. */
     private static final Map<String, String> WHY_CONSTANT = Map.ofEntries(
-            Map.entry("kl", "the run has no KL term (beta 0), so the distance to the reference is not computed"),
-            Map.entry("clipped_share", "each batch gets one update, so the probability ratio is 1 and nothing is clipped"),
-            Map.entry("clip_ratio/region_mean", "each batch gets one update, so the probability ratio is 1 and nothing"
-                    + " is clipped"),
+            Map.entry("kl", "no KL term (beta 0), so the distance to the reference is not computed, or the policy"
+                    + " never left the reference"),
+            Map.entry("clipped_share", "with one update per batch the probability ratio is 1, so nothing is clipped"),
+            Map.entry("clip_ratio/region_mean", "with one update per batch the probability ratio is 1, so nothing is"
+                    + " clipped"),
             Map.entry("flat_group_share", "no group of completions had rewards that were all equal"),
             Map.entry("frac_reward_zero_std", "no group of completions had rewards that were all equal"),
             Map.entry("truncated_share", "no completion reached the length limit"),

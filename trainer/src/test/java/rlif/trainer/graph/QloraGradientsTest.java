@@ -18,6 +18,7 @@ import rlif.models.quant.BlockQuantized;
 import rlif.models.quant.RtnQuantizer;
 import rlif.models.tensor.Tensor;
 import rlif.trainer.grpo.GrpoSettings;
+import rlif.trainer.grpo.LossType;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.params.LoraSpec;
 import rlif.trainer.params.TrainableHooks;
@@ -74,7 +75,7 @@ class QloraGradientsTest {
         Map<String, Tensor> floats = RandomLlama.weights(s, 21);
         WeightSource base = quantizedBase(floats);
         LoraSpec lora = new LoraSpec(2, 4, List.of("q_proj", "v_proj", "gate_proj", "down_proj"));
-        GrpoSettings gs = new GrpoSettings(0.2, 0.05, 0.01, GrpoSettings.Averaging.TOKEN);
+        GrpoSettings gs = new GrpoSettings(0.2, 0.28, 0.05, 0.01, LossType.DAPO);
         Trainables tr = new Trainables();
         TrainingGraph tg = TrainingGraph.build(c, base, TrainableHooks.lora(lora, tr, 3), new TrainingGraph.Grpo(gs, 0.8));
         // The frozen base is its blocks: 4-bit codes and scales, never a float copy of a projection.

@@ -51,7 +51,7 @@ class TrainingReportTest {
         String html = Files.readString(file);
         String text = html.replaceAll("<img [^>]*>", "");
         assertThat(text).contains("run &lt;x&gt;", "rlif_version 0.1.0", "3 + 4 = 7 &lt;b&gt;", "[correct]");
-        assertThat(text).contains("kl = 0 at every step: the run has no KL term",
+        assertThat(text).contains("kl = 0 at every step: no KL term (beta 0)",
                 "lr = 0.0002 at every step: the learning rate is constant");
         assertThat(html).contains("alt=\"accuracy\"", "alt=\"loss\"", "alt=\"token_entropy\"",
                 "alt=\"seconds per step, by phase\"");
