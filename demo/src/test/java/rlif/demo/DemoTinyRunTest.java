@@ -128,7 +128,7 @@ class DemoTinyRunTest {
     void writesTheReportTheTablesAndTheRunConfigs() throws IOException {
         Path out = dir.resolve("out");
         String html = Files.readString(out.resolve("report.html"));
-        assertThat(html).contains("data:image/png;base64,").contains("Too small to conclude anything");
+        assertThat(html).contains("data:image/png;base64,").contains("too small to conclude anything: 4 x 2 held-out (512 x 4 needed)");
         Path run = out.resolve("runs/arith-base-shuffled-seed3");
         assertThat(Files.readString(run.resolve("config.yaml"))).contains("shuffled");
         assertThat(run.resolve("metrics.jsonl")).exists();
