@@ -18,27 +18,14 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.grading.Grade;
-import rlif.evaluator.grading.Grader;
-import rlif.evaluator.prompt.ChatTemplate;
-import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
 import rlif.evaluator.report.Summary;
-import rlif.evaluator.rollout.Device;
-import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
 import rlif.evaluator.rollout.Rollout;
-import rlif.evaluator.rollout.RolloutEngine;
-import rlif.evaluator.rollout.RolloutRequest;
-import rlif.evaluator.rollout.TrajectorySignals;
-import rlif.kernels.SignalKernel;
-import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
-import rlif.models.tokenizer.ModelTokenizer;
 
 /**
  * {@code rlif score}: data set -> prompts -> rollout engine -> grader -> {@code rollouts.jsonl},
@@ -99,21 +86,12 @@ public final class ScoreJob {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
-        ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
-        if (!SignalKernels.NAMES.contains(settings.kernels())) {
-            throw new BadInputException("--kernels must be one of " + String.join(", ", SignalKernels.NAMES)
-                    + ", got '" + settings.kernels() + "'");
-        }
-        Device device = Device.parse(settings.device());
         ProblemSource source = ProblemSources.of(settings.data());
         Phases phases = new Phases(startNanos);
-        try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
-            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
-            PromptEncoder encoder =
-                    new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+        try (ScoringModel scoring = ScoringModel.open(settings)) {
             phases.lap("open_model");
-            int problems = checkProblems(source, encoder);
-            checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
+            int problems = checkProblems(source, scoring);
+            checkBatchFitsInMemory(scoring.directory(), Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");
             BitSet done = new BitSet();
             long validBytes = inspectOut(problems, done);
@@ -123,16 +101,15 @@ public final class ScoreJob {
             if (resumed < (long) problems * settings.samples()) {
                 // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
                 // refuses must not leave a half-prepared output directory behind.
-                try (RolloutEngine engine = openEngine(model, device)) {
-                    phases.lap("open_session");
-                    dropped = readyOut(validBytes);
-                    writeSummary(runningSummary(problems, resumed));
-                    try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                            ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
-                        generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
-                    }
-                    phases.lap("generate");
+                scoring.startEngine();
+                phases.lap("open_session");
+                dropped = readyOut(validBytes);
+                writeSummary(runningSummary(problems, resumed));
+                try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
+                        ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
+                    generate(source, scoring, rows, done, bar, totals);
                 }
+                phases.lap("generate");
             } else {
                 dropped = readyOut(validBytes);
             }
@@ -147,28 +124,12 @@ public final class ScoreJob {
         }
     }
 
-    private RolloutEngine openEngine(ModelDirectory model, Device device) {
-        SignalKernel kernel;
-        try {
-            kernel = SignalKernels.create(settings.kernels());
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            String why = String.valueOf(e.getMessage());
-            throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
-        }
-        try {
-            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
-        } catch (RuntimeException e) {
-            kernel.close();
-            throw e;
-        }
-    }
-
     /** First pass: every row parses, encodes and fits the model. Returns the number of problems. */
-    private int checkProblems(ProblemSource source, PromptEncoder encoder) {
+    private int checkProblems(ProblemSource source, ScoringModel scoring) {
         int n = 0;
         try (ProblemSource.Problems it = source.open()) {
             while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
-                encoder.encode(it.next());
+                scoring.encode(it.next());
                 n++;
             }
         }
@@ -244,9 +205,6 @@ public final class ScoreJob {
         return Math.toIntExact((long) promptIndex * settings.samples() + sample);
     }
 
-    /** One (prompt, sample) to generate. */
-    private record Work(Problem problem, int sample, int[] promptIds) {}
-
     /** Wall time per phase of this invocation, for users asking where the time went. */
     private static final class Phases {
         final ObjectNode json = JSON.createObjectNode();
@@ -270,42 +228,39 @@ public final class ScoreJob {
         long nanos;
     }
 
-    private void generate(ProblemSource source, PromptEncoder encoder, ModelTokenizer tokenizer, RolloutEngine engine,
-            RolloutsFile rows, BitSet done, ProgressBar bar, GenerationTotals totals) {
-        List<Work> batch = new ArrayList<>();
+    private void generate(ProblemSource source, ScoringModel scoring, RolloutsFile rows, BitSet done, ProgressBar bar,
+            GenerationTotals totals) {
+        List<RolloutWork> batch = new ArrayList<>();
         int n = 0;
         try (ProblemSource.Problems it = source.open()) {
             while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
                 Problem p = it.next();
                 n++;
-                int[] ids = encoder.encode(p);
+                int[] ids = scoring.encode(p);
                 for (int s = 0; s < settings.samples(); s++) {
-                    batch.add(new Work(p, s, ids));
+                    batch.add(new RolloutWork(p, s, ids));
                     if (batch.size() == settings.batchSize()) {
-                        runBatch(batch, tokenizer, engine, rows, done, bar, totals);
+                        runBatch(batch, scoring, rows, done, bar, totals);
                         batch.clear();
                     }
                 }
             }
         }
         if (!batch.isEmpty()) {
-            runBatch(batch, tokenizer, engine, rows, done, bar, totals);
+            runBatch(batch, scoring, rows, done, bar, totals);
         }
     }
 
-    private void runBatch(List<Work> batch, ModelTokenizer tokenizer, RolloutEngine engine, RolloutsFile rows,
-            BitSet done, ProgressBar bar, GenerationTotals totals) {
+    private void runBatch(List<RolloutWork> batch, ScoringModel scoring, RolloutsFile rows, BitSet done, ProgressBar bar,
+            GenerationTotals totals) {
         if (batch.stream().allMatch(w -> done.get(workIndex(w.problem().index(), w.sample())))) {
             return;
         }
-        List<RolloutRequest> requests = batch.stream()
-                .map(w -> new RolloutRequest(w.promptIds(), SeedStreams.seed(settings.seed(), w.problem().index(), w.sample())))
-                .toList();
         long t0 = System.nanoTime();
-        List<Rollout> rollouts = engine.generate(requests, settings.sampling());
+        List<Rollout> rollouts = scoring.generate(batch);
         totals.nanos += System.nanoTime() - t0;
         for (int i = 0; i < batch.size(); i++) {
-            Work w = batch.get(i);
+            RolloutWork w = batch.get(i);
             if (done.get(workIndex(w.problem().index(), w.sample()))) {
                 continue;
             }
@@ -313,7 +268,7 @@ public final class ScoreJob {
                 throw new Stopped();
             }
             Rollout r = rollouts.get(i);
-            rows.write(row(w, r, tokenizer));
+            rows.write(scoring.row(w, r));
             done.set(workIndex(w.problem().index(), w.sample()));
             totals.rows++;
             totals.tokens += r.numTokens();
@@ -321,18 +276,6 @@ public final class ScoreJob {
                 bar.step();
             }
         }
-    }
-
-    private RolloutRow row(Work w, Rollout r, ModelTokenizer tokenizer) {
-        String completion = tokenizer == null ? "" : tokenizer.decode(r.completionIds(), true);
-        Grade grade = Grader.grade(completion, w.problem().reference());
-        TrajectorySignals s = r.signals();
-        boolean arrays = settings.tokenSignals();
-        return new RolloutRow(w.problem().index(), w.problem().id(), w.sample(), completion, r.completionIds(),
-                r.finishReason().json(), r.numTokens(), s.tokenEntropy(), s.selfCertainty(), s.trajectoryEntropy(),
-                s.sumLogprob(), grade.answer(), w.problem().reference(), grade.correct(),
-                arrays ? r.tokenLogprobs() : null, arrays ? r.tokenEntropies() : null,
-                arrays ? r.tokenSelfCertainties() : null);
     }
 
     private ProgressBar progressBar(long total, long already) {
