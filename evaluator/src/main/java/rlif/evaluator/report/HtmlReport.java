@@ -144,7 +144,8 @@ public final class HtmlReport {
         return r.correct() == null ? "ungraded" : r.correct() ? "correct" : "incorrect";
     }
 
-    private static String image(XYChart chart) {
+    /** A chart as an {@code <img>} with the PNG embedded, so a page stays one self-contained file. */
+    public static String image(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {
         try {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
@@ -183,7 +184,8 @@ public final class HtmlReport {
         return n.isIntegralNumber() ? n.asText() : String.format(Locale.ROOT, "%.4f", n.asDouble());
     }
 
-    private static String escape(String s) {
+    /** Text made safe to place in HTML text and attribute values. */
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

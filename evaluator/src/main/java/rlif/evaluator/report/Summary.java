@@ -66,25 +66,43 @@ public final class Summary {
 
     /** Mean unbiased pass@k over graded problems with at least k rollouts; NaN when there are none. */
     public double passAtK(int k) {
-        Stats s = new Stats();
-        for (List<RolloutRow> l : byProblem().values()) {
+        return meanOf(passAtKByProblem(k));
+    }
+
+    /** Unbiased pass@k of each graded problem with at least k rollouts, by problem index. */
+    public Map<Integer, Double> passAtKByProblem(int k) {
+        Map<Integer, Double> m = new TreeMap<>();
+        for (var e : byProblem().entrySet()) {
+            List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
                 int c = (int) l.stream().filter(r -> Boolean.TRUE.equals(r.correct())).count();
-                s.add(PassAtK.estimate(l.size(), c, k));
+                m.put(e.getKey(), PassAtK.estimate(l.size(), c, k));
             }
         }
-        return s.mean();
+        return m;
     }
 
     /** Share of graded problems whose majority answer over their first k samples is correct. */
     public double majAtK(int k) {
-        Stats s = new Stats();
-        for (List<RolloutRow> l : byProblem().values()) {
+        return meanOf(majAtKByProblem(k));
+    }
+
+    /** 1 or 0 for each graded problem with at least k rollouts: whether its first k samples' majority is right. */
+    public Map<Integer, Double> majAtKByProblem(int k) {
+        Map<Integer, Double> m = new TreeMap<>();
+        for (var e : byProblem().entrySet()) {
+            List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
                 List<Grade> grades = l.subList(0, k).stream().map(r -> new Grade(r.answer(), r.correct())).toList();
-                s.add(MajorityVote.isCorrect(grades) ? 1 : 0);
+                m.put(e.getKey(), MajorityVote.isCorrect(grades) ? 1.0 : 0.0);
             }
         }
+        return m;
+    }
+
+    private static double meanOf(Map<Integer, Double> values) {
+        Stats s = new Stats();
+        values.values().forEach(s::add);
         return s.mean();
     }
 

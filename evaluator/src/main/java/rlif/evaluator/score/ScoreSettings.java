@@ -53,6 +53,12 @@ public record ScoreSettings(
         new SamplingParams(temperature, topK, topP, maxNewTokens); // validates the sampling flags
     }
 
+    /** The same settings for another model directory (a multi-model run scores every model alike). */
+    public ScoreSettings withModel(String otherModel) {
+        return new ScoreSettings(otherModel, data, limit, samples, maxNewTokens, temperature, topK, topP, seed, batchSize,
+                device, kernels, promptFormat, tokenSignals);
+    }
+
     public SamplingParams sampling() {
         return new SamplingParams(temperature, topK, topP, maxNewTokens);
     }

@@ -1,0 +1,107 @@
+package rlif.evaluator.compare;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import rlif.evaluator.data.ProblemSource;
+import rlif.evaluator.data.ProblemSources;
+import rlif.evaluator.report.RolloutRow;
+import rlif.evaluator.report.RolloutsFile;
+import rlif.evaluator.score.ScoreJob;
+import rlif.evaluator.score.ScoreSettings;
+import rlif.evaluator.score.ScoringModel;
+import rlif.models.BadInputException;
+import rlif.models.io.AtomicFiles;
+
+/**
+ * {@code rlif score} of several models: the single-model {@link ScoreJob} once per model into its own
+ * sub-folder of {@code --out} (each resumes on its own), then {@code comparison.json} and
+ * {@code comparison.html} with every model's metrics and its paired differences from the first.
+ *
+ * <p>Every model and every prompt is checked before the first rollout, so a bad last model does not stop the
+ * run after the others have scored. Every model gets the same settings, so the same problems and seeds.
+ */
+public final class MultiScoreJob {
+    public static final String COMPARISON_JSON = "comparison.json";
+    public static final String COMPARISON_HTML = "comparison.html";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final List<ScoredModel> models;
+    private final ScoreSettings settings;
+    private final Path out;
+    private final boolean overwrite;
+    private boolean progress;
+
+    /** {@code settings} apply to every model; their {@code model} is replaced by each model's directory. */
+    public MultiScoreJob(List<ScoredModel> models, ScoreSettings settings, Path out, boolean overwrite) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no models");
+        }
+        this.models = List.copyOf(models);
+        this.settings = settings;
+        this.out = out;
+        this.overwrite = overwrite;
+    }
+
+    /** Progress on stderr: which model is running, and its progress bar. */
+    public MultiScoreJob withProgressBar(boolean on) {
+        this.progress = on;
+        return this;
+    }
+
+    /** Each model's score result, and the comparison as written to {@code comparison.json}. */
+    public record Result(List<ScoredModel> models, List<ScoreJob.Result> scores, ObjectNode comparison) {}
+
+    public Result run() {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
+        }
+        checkEveryModel();
+        Comparison comparison = new Comparison(sharedSettings(settings), settings.samples());
+        List<ScoreJob.Result> results = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            ScoredModel m = models.get(i);
+            if (progress) {
+                System.err.printf("model %d of %d: %s (%s)%n", i + 1, models.size(), m.name(), m.dir());
+            }
+            Path dir = out.resolve(m.name());
+            results.add(new ScoreJob(settingsFor(m), dir, overwrite).withProgressBar(progress).run());
+            List<RolloutRow> rows = new ArrayList<>();
+            RolloutsFile.read(dir.resolve(ScoreJob.ROLLOUTS), rows::add);
+            comparison.add(m, ModelEstimates.of(rows, settings.samples()));
+        }
+        ObjectNode json = comparison.toJson();
+        AtomicFiles.write(out.resolve(COMPARISON_JSON), stream -> stream.write(JSON.writeValueAsBytes(json)));
+        ComparisonReport.write(out.resolve(COMPARISON_HTML), json);
+        return new Result(models, results, json);
+    }
+
+    /** What every model is scored with: the score settings without the model. */
+    public static ObjectNode sharedSettings(ScoreSettings settings) {
+        ObjectNode o = settings.toJson();
+        o.remove("model");
+        return o;
+    }
+
+    private ScoreSettings settingsFor(ScoredModel m) {
+        return settings.withModel(m.dir().toString());
+    }
+
+    /** Opens every model (configs, tokenizer) and encodes every prompt for it, without starting a session. */
+    private void checkEveryModel() {
+        ProblemSource source = ProblemSources.of(settings.data());
+        for (ScoredModel m : models) {
+            try (ScoringModel scoring = ScoringModel.open(settingsFor(m));
+                    ProblemSource.Problems it = source.open()) {
+                for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
+                    scoring.encode(it.next());
+                }
+            }
+        }
+    }
+}
