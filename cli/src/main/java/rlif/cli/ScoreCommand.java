@@ -4,105 +4,53 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.compare.ModelPatterns;
+import rlif.evaluator.compare.MultiScoreJob;
+import rlif.evaluator.compare.ScoredModel;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
-import rlif.models.BadInputException;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
                 + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
-                + " report.html to --out; re-running into the same --out resumes (docs/cli.md).")
+                + " report.html to --out; re-running into the same --out resumes (docs/cli.md). Several models:"
+                + " one sub-folder each and comparison.json/html with paired differences against the first (docs/scale.md).")
 public final class ScoreCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
-    Path model;
+    @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR",
+            description = "model directory; several (repeat the flag, or list them), or a quoted glob such as"
+                    + " 'run/checkpoints/step-*', score each into its own sub-folder of --out and compare them"
+                    + " (comparison.json, comparison.html) against the first")
+    List<String> models;
 
-    @Option(names = "--data", required = true, paramLabel = "SRC",
-            description = "a JSONL file, or arith[:level=N,split=train|test,n=N,seed=S,...]")
-    String data;
+    @Mixin
+    ScoreFlags flags;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
-
-    @Option(names = "--limit", paramLabel = "N", description = "use the first N problems (default: all)")
-    Integer limit;
-
-    @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
-    int samples;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
-
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "keep the K most likely tokens, 0 = off (default: ${DEFAULT-VALUE})")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0", description = "nucleus sampling mass, 1 = off (default: ${DEFAULT-VALUE})")
-    double topP;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
-
-    @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
-            description = "signal kernel backend (default: ${DEFAULT-VALUE})")
-    String kernels;
-
-    @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
-            description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
-    String promptFormat;
-
-    @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
-    boolean tokenSignals;
 
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
 
     @Override
     public Integer call() {
-        if (limit != null && limit < 1) {
-            throw new BadInputException("--limit must be >= 1, got " + limit);
+        if (!ModelPatterns.isMulti(models)) {
+            ScoreSettings settings = flags.settings(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
+            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+            print(result, out, System.out);
+            return 0;
         }
-        ScoreSettings settings = new ScoreSettings(
-                model.toAbsolutePath().normalize().toString(),
-                ProblemSources.of(data).describe(),
-                limit == null ? 0 : limit,
-                samples,
-                maxNewTokens,
-                temperature,
-                topK,
-                topP,
-                seed,
-                batchSize,
-                device.toLowerCase(Locale.ROOT),
-                kernels.toLowerCase(Locale.ROOT),
-                promptFormat(promptFormat),
-                tokenSignals);
-        ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
-        print(result, out, System.out);
+        List<ScoredModel> list = ModelPatterns.expand(models);
+        MultiScoreJob.Result result = new MultiScoreJob(list, flags.settings(""), out, overwrite).withProgressBar(true).run();
+        ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
         return 0;
-    }
-
-    private static PromptFormat promptFormat(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "plain" -> PromptFormat.PLAIN;
-            case "chat" -> PromptFormat.CHAT;
-            default -> throw new BadInputException("--prompt-format must be plain or chat, got '" + name + "'");
-        };
     }
 
     /** The summary table on stdout. */

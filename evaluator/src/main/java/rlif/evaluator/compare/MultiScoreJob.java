@@ -101,6 +101,10 @@ public final class MultiScoreJob {
                 for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
                     scoring.encode(it.next());
                 }
+            } catch (BadInputException e) {
+                // say which of the models it was, unless the message already does
+                throw e.getMessage().contains(m.dir().toString()) ? e
+                        : new BadInputException("--model " + m.dir() + ": " + e.getMessage(), e);
             }
         }
     }
