@@ -5,23 +5,26 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import rlif.evaluator.metrics.ClusteredEstimate;
+import java.util.Map;
+import rlif.evaluator.metrics.Interval;
+import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.Signal;
 
 /**
  * {@code comparison.json}: every model's metrics with standard errors and 95% intervals clustered by problem,
  * and each model's paired difference from the first model (the baseline), which scored the same problems with
- * the same seeds.
+ * the same seeds. Models are added in order; only the baseline's rows are kept.
  */
 public final class Comparison {
-    /** One scored model and its estimates. */
-    public record Entry(ScoredModel model, ModelEstimates estimates) {}
+    /** One scored model, its estimates, and its differences from the baseline (null for the baseline). */
+    public record Entry(ScoredModel model, ModelEstimates estimates, PairedDifferences difference) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode settings;
     private final int samples;
     private final List<Entry> entries = new ArrayList<>();
+    private List<RolloutRow> baselineRows;
 
     /** {@code settings}: what every model was scored with (the score settings without the model). */
     public Comparison(ObjectNode settings, int samples) {
@@ -29,30 +32,36 @@ public final class Comparison {
         this.samples = samples;
     }
 
-    public void add(ScoredModel model, ModelEstimates estimates) {
-        entries.add(new Entry(model, estimates));
+    /** Adds the next model's rows; the first model added is the baseline. */
+    public void add(ScoredModel model, List<RolloutRow> rows) {
+        ModelEstimates estimates = ModelEstimates.of(rows, samples);
+        if (baselineRows == null) {
+            baselineRows = rows;
+            entries.add(new Entry(model, estimates, null));
+        } else {
+            entries.add(new Entry(model, estimates, PairedDifferences.of(rows, baselineRows, samples)));
+        }
     }
 
     public List<Entry> entries() {
         return entries;
     }
 
-    public Entry baseline() {
-        return entries.get(0);
-    }
-
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
-        o.put("baseline", baseline().model().name());
+        o.put("baseline", entries.get(0).model().name());
         o.put("samples", samples);
-        o.put("problems", baseline().estimates().numTokens().problems());
-        o.put("intervals", "95% normal intervals; standard errors clustered by problem; differences paired by problem"
-                + " against the baseline (docs/scale.md)");
+        o.put("problems", entries.get(0).estimates().problems());
+        ObjectNode how = o.putObject("intervals");
+        how.put("level", 0.95);
+        how.put("unit", "problem");
+        how.put("models", "accuracy, pass@k, maj@k and AUROC as in each summary.json; means of signals and of"
+                + " num_tokens over rollouts with the standard error clustered by problem and a normal interval");
+        how.put("paired_difference", "this model minus the baseline: the mean over problems of each problem's"
+                + " difference, normal interval; AUROC by the difference of clustered DeLong influences (docs/scale.md)");
         o.set("settings", settings);
         ArrayNode models = o.putArray("models");
-        ModelEstimates base = baseline().estimates();
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
+        for (Entry e : entries) {
             ObjectNode m = models.addObject();
             m.put("name", e.model().name());
             m.put("path", e.model().dir().toString());
@@ -61,59 +70,47 @@ public final class Comparison {
             } else {
                 m.putNull("step");
             }
-            m.put("rollouts", e.estimates().rollouts());
-            m.put("graded", e.estimates().graded());
-            metrics(m, e.estimates(), null);
-            if (i == 0) {
+            ModelEstimates x = e.estimates();
+            m.put("rollouts", x.rollouts());
+            m.put("graded", x.graded());
+            metrics(m, x.accuracy(), x.passAtK(), x.majAtK(), x.numTokens(), x.signalMean(), x.signalAuroc());
+            PairedDifferences d = e.difference();
+            if (d == null) {
                 m.putNull("paired_difference");
             } else {
-                metrics(m.putObject("paired_difference"), e.estimates(), base);
+                metrics(m.putObject("paired_difference"), d.accuracy(), d.passAtK(), d.majAtK(), d.numTokens(),
+                        d.signalMean(), d.signalAuroc());
             }
         }
         return o;
     }
 
-    /** The estimates of {@code e}, or with a {@code baseline} their paired differences from it. */
-    private static void metrics(ObjectNode o, ModelEstimates e, ModelEstimates baseline) {
-        boolean diff = baseline != null;
-        double share = diff ? -1 : 0; // the lower end of a share's range (accuracy, pass@k, AUROC)
-        double inf = Double.POSITIVE_INFINITY;
-        put(o, "accuracy", paired(e.accuracy(), diff ? baseline.accuracy() : null), share, 1);
+    private static void metrics(ObjectNode o, Interval accuracy, Map<Integer, Interval> passAtK,
+            Map<Integer, Interval> majAtK, Interval numTokens, Map<Signal, Interval> mean, Map<Signal, Interval> auroc) {
+        put(o, "accuracy", accuracy);
         ObjectNode pass = o.putObject("pass_at_k");
+        passAtK.forEach((k, i) -> put(pass, String.valueOf(k), i));
         ObjectNode maj = o.putObject("maj_at_k");
-        for (int k : e.passAtK().keySet()) {
-            put(pass, String.valueOf(k), paired(e.passAtK().get(k), diff ? baseline.passAtK().getOrDefault(k, ClusteredEstimate.undefined()) : null), share, 1);
-            put(maj, String.valueOf(k), paired(e.majAtK().get(k), diff ? baseline.majAtK().getOrDefault(k, ClusteredEstimate.undefined()) : null), share, 1);
-        }
-        put(o, "num_tokens", paired(e.numTokens(), diff ? baseline.numTokens() : null), diff ? -inf : 0, inf);
+        majAtK.forEach((k, i) -> put(maj, String.valueOf(k), i));
+        put(o, "num_tokens", numTokens);
         ObjectNode signals = o.putObject("signals");
         for (Signal s : Signal.values()) {
             ObjectNode n = signals.putObject(s.json());
-            put(n, "mean", paired(e.signalMean().get(s), diff ? baseline.signalMean().get(s) : null), -inf, inf);
-            put(n, "auroc", paired(e.signalAuroc().get(s), diff ? baseline.signalAuroc().get(s) : null), share, 1);
+            put(n, "mean", mean.get(s));
+            put(n, "auroc", auroc.get(s));
         }
     }
 
-    /** {@code x}, or {@code x - baseline} paired by problem; undefined when the baseline lacks that metric. */
-    private static ClusteredEstimate paired(ClusteredEstimate x, ClusteredEstimate baseline) {
-        return baseline == null ? x : x.minus(baseline);
-    }
-
-    /** {@code {"value", "se", "ci95": [lo, hi], "problems"}}; undefined numbers are null. */
-    static void put(ObjectNode o, String field, ClusteredEstimate est, double min, double max) {
+    /** {@code {"estimate", "stderr", "ci95": [low, high]}}; what is undefined is null. */
+    static void put(ObjectNode o, String field, Interval i) {
         ObjectNode n = o.putObject(field);
-        number(n, "value", est.value());
-        number(n, "se", est.standardError());
-        double[] ci = min == 0 && max == 1 ? est.shareInterval95() : est.interval95(min, max);
-        ArrayNode a = n.putArray("ci95");
-        for (double v : ci) {
-            if (Double.isFinite(v)) {
-                a.add(v);
-            } else {
-                a.addNull();
-            }
+        number(n, "estimate", i.estimate());
+        number(n, "stderr", i.stderr());
+        if (i.isDefined()) {
+            n.putArray("ci95").add(i.low()).add(i.high());
+        } else {
+            n.putNull("ci95");
         }
-        n.put("problems", est.problems());
     }
 
     private static void number(ObjectNode o, String field, double v) {

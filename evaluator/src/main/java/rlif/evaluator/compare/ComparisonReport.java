@@ -44,8 +44,10 @@ public final class ComparisonReport {
                 .append("</style></head><body>\n<h1>rlif score: ").append(models.size()).append(" models</h1>\n");
         html.append("<p>").append(comparison.get("problems").asInt()).append(" problems, ")
                 .append(comparison.get("samples").asInt()).append(" samples each, the same problems and seeds for every"
-                        + " model. Intervals: ").append(HtmlReport.escape(comparison.get("intervals").asText()))
-                .append(". Baseline: <b>").append(HtmlReport.escape(baseline)).append("</b>.</p>\n");
+                        + " model. Baseline: <b>").append(HtmlReport.escape(baseline)).append("</b>. 95% intervals,"
+                        + " problems as the unit: ").append(HtmlReport.escape(comparison.at("/intervals/models").asText()))
+                .append("; differences: ").append(HtmlReport.escape(comparison.at("/intervals/paired_difference").asText()))
+                .append(".</p>\n");
         html.append("<h2>Metrics</h2>\n").append(table(models, metrics, m -> m)).append('\n');
         html.append("<h2>Paired differences from ").append(HtmlReport.escape(baseline)).append("</h2>\n")
                 .append(table(models, metrics, m -> m.get("paired_difference")))
@@ -106,12 +108,12 @@ public final class ComparisonReport {
 
     /** "value [lo, hi]" of an estimate; "n/a" when undefined. */
     public static String cell(JsonNode est) {
-        if (est == null || !est.path("value").isNumber()) {
+        if (est == null || !est.path("estimate").isNumber()) {
             return "n/a";
         }
-        String v = String.format(Locale.ROOT, "%.3f", est.get("value").asDouble());
+        String v = String.format(Locale.ROOT, "%.3f", est.get("estimate").asDouble());
         JsonNode ci = est.get("ci95");
-        if (ci == null || !ci.get(0).isNumber()) {
+        if (ci == null || !ci.isArray()) {
             return v;
         }
         return String.format(Locale.ROOT, "%s [%.3f, %.3f]", v, ci.get(0).asDouble(), ci.get(1).asDouble());
@@ -132,9 +134,9 @@ public final class ComparisonReport {
                 minStep = Math.min(minStep, m.get("step").asDouble());
                 maxStep = Math.max(maxStep, m.get("step").asDouble());
                 JsonNode est = m.at(metric.pointer());
-                if (est.path("value").isNumber()) {
+                if (est.path("estimate").isNumber()) {
                     steps.add(m.get("step").asDouble());
-                    values.add(est.get("value").asDouble());
+                    values.add(est.get("estimate").asDouble());
                     errors.add(errorBar(est));
                 }
             }
@@ -148,8 +150,8 @@ public final class ComparisonReport {
         }
         for (JsonNode m : models) {
             JsonNode est = m.at(metric.pointer());
-            if (!m.get("step").isInt() && est.path("value").isNumber()) {
-                double v = est.get("value").asDouble();
+            if (!m.get("step").isInt() && est.path("estimate").isNumber()) {
+                double v = est.get("estimate").asDouble();
                 XYSeries line = chart.addSeries(m.get("name").asText(), new double[] {minStep, maxStep}, new double[] {v, v});
                 line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
                 any = true;
@@ -168,9 +170,9 @@ public final class ComparisonReport {
         List<Double> errors = new ArrayList<>();
         for (JsonNode m : models) {
             JsonNode est = m.at(metric.pointer());
-            if (est.path("value").isNumber()) {
+            if (est.path("estimate").isNumber()) {
                 names.add(m.get("name").asText());
-                values.add(est.get("value").asDouble());
+                values.add(est.get("estimate").asDouble());
                 errors.add(errorBar(est));
             }
         }
@@ -182,7 +184,7 @@ public final class ComparisonReport {
     }
 
     private static double errorBar(JsonNode est) {
-        return est.path("se").isNumber() ? rlif.evaluator.metrics.ClusteredEstimate.Z95 * est.get("se").asDouble() : 0;
+        return est.path("stderr").isNumber() ? rlif.evaluator.metrics.Interval.Z95 * est.get("stderr").asDouble() : 0;
     }
 
     private static XYChart emptyChart(Metric metric) {

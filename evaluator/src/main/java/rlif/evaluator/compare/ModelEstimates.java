@@ -5,73 +5,62 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import rlif.evaluator.metrics.ClusteredEstimate;
+import java.util.function.ToDoubleFunction;
+import rlif.evaluator.metrics.Interval;
+import rlif.evaluator.metrics.Intervals;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.report.Summary;
 
 /**
- * One model's metrics as estimates with per-problem influence (so intervals and paired differences follow):
- * accuracy, pass@k and maj@k for every reported k, completion length, and each signal's mean and AUROC. The
- * values are the ones {@code summary.json} reports, computed by the same rules ({@link Summary}).
+ * One model's metrics with standard errors and 95% intervals clustered by problem: accuracy, pass@k and maj@k
+ * for every reported k and each signal's AUROC exactly as its {@code summary.json} reports them
+ * ({@link Summary}), and the means of completion length and of each signal over rollouts.
  */
 public record ModelEstimates(
         int rollouts,
         long graded,
-        ClusteredEstimate accuracy,
-        Map<Integer, ClusteredEstimate> passAtK,
-        Map<Integer, ClusteredEstimate> majAtK,
-        ClusteredEstimate numTokens,
-        Map<Signal, ClusteredEstimate> signalMean,
-        Map<Signal, ClusteredEstimate> signalAuroc) {
+        int problems,
+        Interval accuracy,
+        Map<Integer, Interval> passAtK,
+        Map<Integer, Interval> majAtK,
+        Interval numTokens,
+        Map<Signal, Interval> signalMean,
+        Map<Signal, Interval> signalAuroc) {
 
     /** The estimates of a run's rows; {@code samples} is {@code --samples}. */
     public static ModelEstimates of(List<RolloutRow> rows, int samples) {
         Summary summary = new Summary(rows, samples);
-        Map<Integer, ClusteredEstimate> pass = new LinkedHashMap<>();
-        Map<Integer, ClusteredEstimate> maj = new LinkedHashMap<>();
+        Map<Integer, Interval> pass = new LinkedHashMap<>();
+        Map<Integer, Interval> maj = new LinkedHashMap<>();
         for (int k : Summary.ks(samples)) {
-            pass.put(k, ClusteredEstimate.meanOverProblems(summary.passAtKByProblem(k)));
-            maj.put(k, ClusteredEstimate.meanOverProblems(summary.majAtKByProblem(k)));
+            pass.put(k, summary.passAtKInterval(k));
+            maj.put(k, summary.majAtKInterval(k));
         }
-        Map<Integer, double[]> correct = new TreeMap<>();
-        Map<Integer, double[]> tokens = new TreeMap<>();
-        for (RolloutRow r : rows) {
-            if (r.correct() != null) {
-                add(correct, r.promptIndex(), r.correct() ? 1 : 0);
-            }
-            add(tokens, r.promptIndex(), r.numTokens());
-        }
-        Map<Signal, ClusteredEstimate> means = new EnumMap<>(Signal.class);
-        Map<Signal, ClusteredEstimate> aurocs = new EnumMap<>(Signal.class);
-        List<RolloutRow> graded = rows.stream().filter(r -> r.correct() != null).toList();
+        Map<Signal, Interval> means = new EnumMap<>(Signal.class);
+        Map<Signal, Interval> aurocs = new EnumMap<>(Signal.class);
         for (Signal s : Signal.values()) {
-            Map<Integer, double[]> sums = new TreeMap<>();
-            for (RolloutRow r : rows) {
-                double v = r.signal(s);
-                if (!Double.isNaN(v)) {
-                    add(sums, r.promptIndex(), v);
-                }
-            }
-            means.put(s, ClusteredEstimate.pooledMean(sums));
-            double[] scores = new double[graded.size()];
-            boolean[] labels = new boolean[graded.size()];
-            int[] problems = new int[graded.size()];
-            for (int i = 0; i < scores.length; i++) {
-                RolloutRow r = graded.get(i);
-                scores[i] = s.confidence(r.signal(s));
-                labels[i] = r.correct();
-                problems[i] = r.promptIndex();
-            }
-            aurocs.put(s, ClusteredEstimate.auroc(scores, labels, problems));
+            means.put(s, mean(rows, r -> r.signal(s)));
+            aurocs.put(s, summary.aurocInterval(s));
         }
-        return new ModelEstimates(rows.size(), graded.size(), ClusteredEstimate.pooledMean(correct), pass, maj,
-                ClusteredEstimate.pooledMean(tokens), means, aurocs);
+        int problems = (int) rows.stream().mapToInt(RolloutRow::promptIndex).distinct().count();
+        return new ModelEstimates(rows.size(), summary.graded(), problems, summary.accuracyInterval(), pass, maj,
+                mean(rows, RolloutRow::numTokens), means, aurocs);
     }
 
-    private static void add(Map<Integer, double[]> sums, int problem, double v) {
-        double[] sc = sums.computeIfAbsent(problem, p -> new double[2]);
-        sc[0] += v;
-        sc[1] += 1;
+    /** The mean over rollouts of a value (NaN left out), clustered by problem. */
+    private static Interval mean(List<RolloutRow> rows, ToDoubleFunction<RolloutRow> value) {
+        Map<Integer, double[]> byProblem = new TreeMap<>();
+        for (RolloutRow r : rows) {
+            double v = value.applyAsDouble(r);
+            if (!Double.isNaN(v)) {
+                double[] sc = byProblem.computeIfAbsent(r.promptIndex(), p -> new double[2]);
+                sc[0] += v;
+                sc[1]++;
+            }
+        }
+        double[] sums = byProblem.values().stream().mapToDouble(sc -> sc[0]).toArray();
+        double[] counts = byProblem.values().stream().mapToDouble(sc -> sc[1]).toArray();
+        return Intervals.clusteredMean(sums, counts);
     }
 }

@@ -73,7 +73,7 @@ public final class MultiScoreJob {
             results.add(new ScoreJob(settingsFor(m), dir, overwrite).withProgressBar(progress).run());
             List<RolloutRow> rows = new ArrayList<>();
             RolloutsFile.read(dir.resolve(ScoreJob.ROLLOUTS), rows::add);
-            comparison.add(m, ModelEstimates.of(rows, settings.samples()));
+            comparison.add(m, rows);
         }
         ObjectNode json = comparison.toJson();
         AtomicFiles.write(out.resolve(COMPARISON_JSON), stream -> stream.write(JSON.writeValueAsBytes(json)));

@@ -1,23 +1,30 @@
 package rlif.evaluator.report;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.metrics.Auroc;
+import rlif.evaluator.metrics.Interval;
+import rlif.evaluator.metrics.Intervals;
 import rlif.evaluator.metrics.MajorityVote;
 import rlif.evaluator.metrics.PassAtK;
 import rlif.evaluator.metrics.Stats;
 
 /**
  * The metrics of a scored run, computed from its rows: counts, accuracy, pass@k, maj@k, signal means and
- * deviations (overall and split by correctness), and each signal's AUROC for predicting correctness.
+ * deviations (overall and split by correctness), and each signal's AUROC for predicting correctness. Every
+ * rate carries a standard error and a 95% interval with the problem as the unit of sampling
+ * ({@link Intervals}, {@link Auroc#withInterval}), since rollouts of one problem are not independent.
  */
 public final class Summary {
     private final List<RolloutRow> rows;
     private final int samples;
+    private Map<Integer, List<RolloutRow>> byProblem;
 
     /** {@code rows} are all rows of the run (resumed ones included); {@code samples} is {@code --samples}. */
     public Summary(List<RolloutRow> rows, int samples) {
@@ -53,69 +60,124 @@ public final class Summary {
         return g == 0 ? Double.NaN : (double) correct() / g;
     }
 
+    /** {@link #accuracy()} with its standard error and interval, clustered by problem. */
+    public Interval accuracyInterval() {
+        List<List<RolloutRow>> problems = List.copyOf(byProblem().values());
+        double[] successes = new double[problems.size()];
+        double[] trials = new double[problems.size()];
+        for (int i = 0; i < successes.length; i++) {
+            for (RolloutRow r : problems.get(i)) {
+                if (r.correct() != null) {
+                    trials[i]++;
+                    successes[i] += r.correct() ? 1 : 0;
+                }
+            }
+        }
+        return Intervals.proportion(successes, trials);
+    }
+
+    /** Rows by prompt index, each problem's in sample order; built once. */
     private Map<Integer, List<RolloutRow>> byProblem() {
+        if (byProblem != null) {
+            return byProblem;
+        }
         Map<Integer, List<RolloutRow>> m = new TreeMap<>();
         for (RolloutRow r : rows) {
             m.computeIfAbsent(r.promptIndex(), i -> new ArrayList<>()).add(r);
         }
         for (List<RolloutRow> l : m.values()) {
-            l.sort(java.util.Comparator.comparingInt(RolloutRow::sample));
+            l.sort(Comparator.comparingInt(RolloutRow::sample));
         }
+        byProblem = m;
         return m;
     }
 
     /** Mean unbiased pass@k over graded problems with at least k rollouts; NaN when there are none. */
     public double passAtK(int k) {
-        return meanOf(passAtKByProblem(k));
+        return passAtKInterval(k).estimate();
+    }
+
+    /** {@link #passAtK} with the standard error and interval of a mean of one value per problem. */
+    public Interval passAtKInterval(int k) {
+        return perProblemShare(passAtKByProblem(k).values());
     }
 
     /** Unbiased pass@k of each graded problem with at least k rollouts, by problem index. */
     public Map<Integer, Double> passAtKByProblem(int k) {
-        Map<Integer, Double> m = new TreeMap<>();
+        Map<Integer, Double> values = new TreeMap<>();
         for (var e : byProblem().entrySet()) {
             List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
                 int c = (int) l.stream().filter(r -> Boolean.TRUE.equals(r.correct())).count();
-                m.put(e.getKey(), PassAtK.estimate(l.size(), c, k));
+                values.put(e.getKey(), PassAtK.estimate(l.size(), c, k));
             }
         }
-        return m;
+        return values;
     }
 
     /** Share of graded problems whose majority answer over their first k samples is correct. */
     public double majAtK(int k) {
-        return meanOf(majAtKByProblem(k));
+        return majAtKInterval(k).estimate();
+    }
+
+    /** {@link #majAtK} with the standard error and interval of a share of problems. */
+    public Interval majAtKInterval(int k) {
+        return perProblemShare(majAtKByProblem(k).values());
     }
 
     /** 1 or 0 for each graded problem with at least k rollouts: whether its first k samples' majority is right. */
     public Map<Integer, Double> majAtKByProblem(int k) {
-        Map<Integer, Double> m = new TreeMap<>();
+        Map<Integer, Double> values = new TreeMap<>();
         for (var e : byProblem().entrySet()) {
             List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
                 List<Grade> grades = l.subList(0, k).stream().map(r -> new Grade(r.answer(), r.correct())).toList();
-                m.put(e.getKey(), MajorityVote.isCorrect(grades) ? 1.0 : 0.0);
+                values.put(e.getKey(), MajorityVote.isCorrect(grades) ? 1.0 : 0.0);
             }
         }
-        return m;
+        return values;
     }
 
-    private static double meanOf(Map<Integer, Double> values) {
-        Stats s = new Stats();
-        values.values().forEach(s::add);
-        return s.mean();
+    /** One value in [0, 1] per problem, each problem weighing one. */
+    private static Interval perProblemShare(java.util.Collection<Double> values) {
+        double[] successes = values.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] trials = new double[successes.length];
+        java.util.Arrays.fill(trials, 1);
+        return Intervals.proportion(successes, trials);
     }
 
     /** AUROC of the signal (turned into a confidence) for predicting correctness over graded rows. */
     public double auroc(Signal signal) {
+        return aurocInterval(signal).estimate();
+    }
+
+    /** {@link #auroc} with its standard error and interval, rollouts clustered by problem. */
+    public Interval aurocInterval(Signal signal) {
+        AurocInput in = aurocInput(signal);
+        return Auroc.withInterval(in.scores, in.labels, in.problems);
+    }
+
+    /** This run's AUROC minus {@code baseline}'s, paired by problem ({@link Auroc#pairedDifference}). */
+    public Interval aurocPairedDifference(Signal signal, Summary baseline) {
+        AurocInput a = baseline.aurocInput(signal);
+        AurocInput b = aurocInput(signal);
+        return Auroc.pairedDifference(a.scores, a.labels, a.problems, b.scores, b.labels, b.problems);
+    }
+
+    /** A signal's confidence, correctness and problem index over the graded rows. */
+    private record AurocInput(double[] scores, boolean[] labels, int[] problems) {}
+
+    private AurocInput aurocInput(Signal signal) {
         List<RolloutRow> graded = rows.stream().filter(r -> r.correct() != null).toList();
         double[] scores = new double[graded.size()];
         boolean[] labels = new boolean[graded.size()];
+        int[] problems = new int[graded.size()];
         for (int i = 0; i < scores.length; i++) {
             scores[i] = signal.confidence(graded.get(i).signal(signal));
             labels[i] = graded.get(i).correct();
+            problems[i] = graded.get(i).promptIndex();
         }
-        return Auroc.of(scores, labels);
+        return new AurocInput(scores, labels, problems);
     }
 
     /** Mean and deviation of a signal over the rows whose correctness is {@code which} (null: all rows). */
@@ -144,15 +206,31 @@ public final class Summary {
         counts.put("empty_completions", rows.stream().filter(r -> r.completion() == null || r.completion().isBlank()).count());
         counts.put("ungraded", rows.stream().filter(r -> r.correct() == null).count());
         counts.put("tokens", rows.stream().mapToLong(RolloutRow::numTokens).sum());
-        put(o, "accuracy", accuracy());
+        Interval acc = accuracyInterval();
+        put(o, "accuracy", acc.estimate());
+        put(o, "accuracy_stderr", acc.stderr());
+        putInterval(o, "accuracy_ci95", acc);
         ObjectNode pass = o.putObject("pass_at_k");
+        ObjectNode passSe = o.putObject("pass_at_k_stderr");
+        ObjectNode passCi = o.putObject("pass_at_k_ci95");
         ObjectNode maj = o.putObject("maj_at_k");
+        ObjectNode majSe = o.putObject("maj_at_k_stderr");
+        ObjectNode majCi = o.putObject("maj_at_k_ci95");
         for (int k : ks(samples)) {
-            put(pass, String.valueOf(k), passAtK(k));
-            put(maj, String.valueOf(k), majAtK(k));
+            String key = String.valueOf(k);
+            Interval p = passAtKInterval(k);
+            put(pass, key, p.estimate());
+            put(passSe, key, p.stderr());
+            putInterval(passCi, key, p);
+            Interval m = majAtKInterval(k);
+            put(maj, key, m.estimate());
+            put(majSe, key, m.stderr());
+            putInterval(majCi, key, m);
         }
         ObjectNode signals = o.putObject("signals");
         ObjectNode aurocs = o.putObject("auroc");
+        ObjectNode aurocSe = o.putObject("auroc_stderr");
+        ObjectNode aurocCi = o.putObject("auroc_ci95");
         for (Signal s : Signal.values()) {
             ObjectNode n = signals.putObject(s.json());
             Stats all = stats(s, null);
@@ -161,14 +239,37 @@ public final class Summary {
             put(n, "mean_correct", stats(s, true).mean());
             put(n, "mean_incorrect", stats(s, false).mean());
             n.put("confident_when", s.higherIsMoreConfident() ? "higher" : "lower");
-            put(n, "auroc", auroc(s));
-            put(aurocs, s.json(), auroc(s));
+            Interval a = aurocInterval(s);
+            put(n, "auroc", a.estimate());
+            put(n, "auroc_stderr", a.stderr());
+            putInterval(n, "auroc_ci95", a);
+            put(aurocs, s.json(), a.estimate());
+            put(aurocSe, s.json(), a.stderr());
+            putInterval(aurocCi, s.json(), a);
         }
+        ObjectNode how = o.putObject("intervals");
+        how.put("level", 0.95);
+        how.put("unit", "problem");
+        how.put("shares", "accuracy, pass@k and maj@k: standard error clustered by problem, Wilson score interval"
+                + " at the effective sample size (docs/cli.md)");
+        how.put("auroc", "DeLong's variance for rollouts clustered by problem (Obuchowski 1997), AUROC +- 1.96 se"
+                + " clipped to [0, 1]");
         Stats len = new Stats();
         rows.forEach(r -> len.add(r.numTokens()));
         ObjectNode n = o.putObject("num_tokens");
         put(n, "mean", len.mean());
         put(n, "std", len.std());
+    }
+
+    /** {@code [low, high]}, or null when the interval is undefined. */
+    static void putInterval(ObjectNode o, String field, Interval i) {
+        if (i.isDefined()) {
+            ArrayNode a = o.putArray(field);
+            a.add(i.low());
+            a.add(i.high());
+        } else {
+            o.putNull(field);
+        }
     }
 
     /** JSON has no NaN: an undefined metric is null. */

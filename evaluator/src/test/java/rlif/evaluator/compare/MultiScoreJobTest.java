@@ -84,22 +84,22 @@ class MultiScoreJobTest {
             assertThat(summary.at("/settings/model").asText()).isEqualTo(m.get("path").asText());
             assertThat(m.get("rollouts").asInt()).isEqualTo(64);
             // Same rules, same rows: equal to the last bit except the pooled means (a sum over a Welford mean).
-            assertThat(m.at("/accuracy/value").asDouble()).isEqualTo(summary.get("accuracy").asDouble());
+            assertThat(m.at("/accuracy/estimate").asDouble()).isEqualTo(summary.get("accuracy").asDouble());
             for (String k : List.of("1", "2", "4")) {
-                assertThat(m.at("/pass_at_k/" + k + "/value").asDouble()).isEqualTo(summary.at("/pass_at_k/" + k).asDouble());
-                assertThat(m.at("/maj_at_k/" + k + "/value").asDouble()).isEqualTo(summary.at("/maj_at_k/" + k).asDouble());
+                assertThat(m.at("/pass_at_k/" + k + "/estimate").asDouble()).isEqualTo(summary.at("/pass_at_k/" + k).asDouble());
+                assertThat(m.at("/maj_at_k/" + k + "/estimate").asDouble()).isEqualTo(summary.at("/maj_at_k/" + k).asDouble());
             }
             for (Signal s : Signal.values()) {
                 String p = "/signals/" + s.json();
-                assertThat(m.at(p + "/mean/value").asDouble()).isCloseTo(summary.at(p + "/mean").asDouble(), within(1e-12));
-                assertThat(m.at(p + "/auroc/value").asDouble()).isEqualTo(summary.at(p + "/auroc").asDouble());
-                JsonNode ci = m.at(p + "/auroc/ci95");
-                assertThat(ci.get(0).asDouble()).isLessThanOrEqualTo(m.at(p + "/auroc/value").asDouble());
-                assertThat(ci.get(1).asDouble()).isGreaterThanOrEqualTo(m.at(p + "/auroc/value").asDouble());
+                assertThat(m.at(p + "/mean/estimate").asDouble()).isCloseTo(summary.at(p + "/mean").asDouble(), within(1e-12));
+                assertThat(m.at(p + "/auroc/estimate").asDouble()).isEqualTo(summary.at(p + "/auroc").asDouble());
             }
-            assertThat(m.at("/accuracy/se").asDouble()).isNotNegative();
-            assertThat(m.at("/accuracy/ci95/0").asDouble()).isLessThan(m.at("/accuracy/ci95/1").asDouble());
-            assertThat(m.at("/accuracy/problems").asInt()).isEqualTo(16);
+            // the intervals are summary.json's own
+            assertThat(m.at("/accuracy/stderr").asDouble()).isEqualTo(summary.get("accuracy_stderr").asDouble());
+            assertThat(m.at("/accuracy/ci95")).isEqualTo(summary.get("accuracy_ci95"));
+            assertThat(m.at("/pass_at_k/4/ci95")).isEqualTo(summary.at("/pass_at_k_ci95/4"));
+            assertThat(m.at("/signals/self_certainty/auroc/ci95")).isEqualTo(summary.at("/auroc_ci95/self_certainty"));
+            assertThat(m.at("/signals/self_certainty/mean/stderr").asDouble()).isPositive();
         }
     }
 
@@ -110,17 +110,17 @@ class MultiScoreJobTest {
         for (int i = 1; i < models.size(); i++) {
             JsonNode m = models.get(i);
             JsonNode d = m.at("/paired_difference/accuracy");
-            assertThat(d.get("value").asDouble())
-                    .isCloseTo(m.at("/accuracy/value").asDouble() - models.get(0).at("/accuracy/value").asDouble(), within(1e-12));
-            assertThat(d.get("ci95").get(0).asDouble()).isLessThan(d.get("value").asDouble());
-            assertThat(m.at("/paired_difference/signals/self_certainty/mean/se").asDouble()).isPositive();
-            assertThat(d.get("se").asDouble()).isPositive();
+            assertThat(d.get("estimate").asDouble())
+                    .isCloseTo(m.at("/accuracy/estimate").asDouble() - models.get(0).at("/accuracy/estimate").asDouble(), within(1e-12));
+            assertThat(d.get("ci95").get(0).asDouble()).isLessThan(d.get("estimate").asDouble());
+            assertThat(m.at("/paired_difference/signals/self_certainty/mean/stderr").asDouble()).isPositive();
+            assertThat(d.get("stderr").asDouble()).isPositive();
         }
         // the instruct copy scored the same problems with the same seeds, so it wrote the same rows as instruct
         assertThat(Files.readAllBytes(out.resolve("step-12").resolve(ScoreJob.ROLLOUTS)))
                 .isEqualTo(Files.readAllBytes(out.resolve("arith-instruct").resolve(ScoreJob.ROLLOUTS)));
-        assertThat(models.get(2).at("/paired_difference/accuracy/value").asDouble())
-                .isEqualTo(models.get(1).at("/paired_difference/accuracy/value").asDouble());
+        assertThat(models.get(2).at("/paired_difference/accuracy/estimate").asDouble())
+                .isEqualTo(models.get(1).at("/paired_difference/accuracy/estimate").asDouble());
     }
 
     @Test

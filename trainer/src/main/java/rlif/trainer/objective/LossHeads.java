@@ -1,11 +1,9 @@
 package rlif.trainer.objective;
 
-import java.util.List;
-import java.util.Map;
-import rlif.models.graph.Attr;
 import rlif.models.graph.GraphBuilder;
-import rlif.models.graph.Shape;
+import rlif.models.graph.GraphSignals;
 import rlif.models.graph.Value;
+import rlif.models.tensor.DType;
 import rlif.trainer.grpo.GrpoSettings;
 
 /**
@@ -21,23 +19,21 @@ public final class LossHeads {
 
     /** {@code log softmax(logits / T)} at the target ids: {@code [batch, seq]}; targets int64 {@code [batch, seq]}. */
     public static Value tokenLogprobs(GraphBuilder g, Value logSoftmax, Value targets) {
-        Value idx = g.unsqueeze(targets, -1);
-        Shape picked = new Shape(List.of(logSoftmax.dim(0), logSoftmax.dim(1), rlif.models.graph.Dim.of(1)));
-        Value lp = g.op("GatherElements", List.of(logSoftmax, idx), Map.of("axis", new Attr.Int(2)),
-                List.of(new Value("t", logSoftmax.dtype(), picked))).getFirst();
-        return g.squeeze(lp, -1);
+        return GraphSignals.tokenLogprob(g, logSoftmax, targets);
     }
 
-    /** Log-softmax of the logits divided by the temperature (1 leaves them as they are). */
+    /** Log-softmax of the logits divided by the temperature (1 leaves them as they are), as scoring computes it. */
     public static Value logSoftmax(GraphBuilder g, Value logits, double temperature) {
-        Value z = temperature == 1.0 ? logits : g.div(logits, g.scalar(temperature, logits.dtype()));
-        return g.logSoftmax(z, -1);
+        return GraphSignals.logSoftmax(g, GraphSignals.scaled(g, logits, temperature));
     }
 
-    /** Per-token entropy {@code -sum_j p_j log p_j} from a log-softmax: {@code [batch, seq]}. */
+    /**
+     * Per-token entropy {@code -sum_j p_j log p_j} from a log-softmax: {@code [batch, seq]}. Summed in float32:
+     * it only feeds the entropy term's gradient, where a double copy of {@code [batch, seq, vocab]} would cost
+     * training memory for no visible gain.
+     */
     public static Value tokenEntropy(GraphBuilder g, Value logSoftmax) {
-        Value p = g.exp(logSoftmax);
-        return g.neg(g.reduceSum(g.mul(p, logSoftmax), false, -1));
+        return GraphSignals.entropy(g, logSoftmax, DType.F32);
     }
 
     /** Cross-entropy: {@code -sum(weights * logp)}; with weights mask/count it is the mean target NLL. */

@@ -1,0 +1,52 @@
+package rlif.evaluator.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static rlif.evaluator.report.RolloutsFileTest.row;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import rlif.evaluator.metrics.Intervals;
+
+class SummaryTest {
+    private static final double EXACT = 1e-12;
+
+    /** Problem 0: 2 of 3 correct; problem 1: 0 of 3 (the rows of RolloutsFileTest). */
+    private static final List<RolloutRow> ROWS = List.of(
+            row(0, 0, true, 0.9, "7"), row(0, 1, false, 0.2, "8"), row(0, 2, true, 0.8, "7.0"),
+            row(1, 0, false, 0.3, "9"), row(1, 1, false, 0.9, "9"), row(1, 2, false, 0.1, null));
+
+    @Test
+    void accuracyStandardErrorIsClusteredByProblem() {
+        // p = 1/3; residuals per problem 2 - 3p = 1 and 0 - 3p = -1; se = sqrt(2 / 1 * 2) / 6 = 1/3.
+        // Six independent rollouts would claim sqrt(p (1 - p) / 5) = 0.21 instead.
+        var a = new Summary(ROWS, 3).accuracyInterval();
+        assertThat(a.estimate()).isCloseTo(1.0 / 3, within(EXACT));
+        assertThat(a.stderr()).isCloseTo(1.0 / 3, within(EXACT));
+    }
+
+    @Test
+    void summaryJsonCarriesStandardErrorsAndIntervalsBesideEachRate() {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        new Summary(ROWS, 3).writeTo(o);
+        assertThat(o.get("accuracy_stderr").asDouble()).isCloseTo(1.0 / 3, within(EXACT));
+        JsonNode ci = o.get("accuracy_ci95");
+        assertThat(ci.size()).isEqualTo(2);
+        assertThat(ci.get(0).asDouble()).isLessThan(1.0 / 3);
+        assertThat(ci.get(1).asDouble()).isGreaterThan(1.0 / 3);
+        // maj@3 = one of two problems; a share of two problems: se = sqrt(2 * 0.5) / 2 = 0.5
+        assertThat(o.at("/maj_at_k/3").asDouble()).isEqualTo(0.5);
+        assertThat(o.at("/maj_at_k_stderr/3").asDouble()).isCloseTo(0.5, within(EXACT));
+        double[] w = Intervals.wilson(0.5, 1); // effective size p (1 - p) / se^2 = 1
+        assertThat(o.at("/maj_at_k_ci95/3/0").asDouble()).isCloseTo(w[0], within(EXACT));
+        assertThat(o.at("/pass_at_k_ci95").has("1")).isTrue();
+        // AUROC: positives lie in one problem only, so its spread across problems is unknown: null, not 0
+        assertThat(o.at("/auroc/self_certainty").asDouble()).isCloseTo(6.5 / 8, within(EXACT));
+        assertThat(o.at("/auroc_stderr/self_certainty").isNull()).isTrue();
+        assertThat(o.at("/signals/self_certainty/auroc_ci95").isNull()).isTrue();
+        assertThat(o.at("/intervals/level").asDouble()).isEqualTo(0.95);
+    }
+}
