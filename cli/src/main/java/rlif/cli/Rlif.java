@@ -39,10 +39,17 @@ public final class Rlif implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */
+    /** Runs the command line and maps failures to the exit codes of the CLI contract (docs/cli.md). */
     public static int execute(String... args) {
+        return execute(new CommandLine(new Rlif()), args);
+    }
+
+    /**
+     * Runs {@code cli} (rlif or a command launched on its own, such as {@code spark-score}) with the exit codes
+     * and the one-line errors of the CLI contract.
+     */
+    public static int execute(CommandLine cli, String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-        CommandLine cli = new CommandLine(new Rlif());
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("error: " + ex.getMessage());

@@ -64,7 +64,7 @@ public final class Comparison {
         for (Entry e : entries) {
             ObjectNode m = models.addObject();
             m.put("name", e.model().name());
-            m.put("path", e.model().dir().toString());
+            m.put("path", e.model().location());
             if (e.model().step().isPresent()) {
                 m.put("step", e.model().step().getAsInt());
             } else {

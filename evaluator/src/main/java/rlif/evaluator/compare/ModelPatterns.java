@@ -50,7 +50,7 @@ public final class ModelPatterns {
                 dirs.add(p);
             }
         }
-        return name(dirs);
+        return name(dirs.stream().map(Path::toString).toList());
     }
 
     private static List<Path> glob(String pattern) {
@@ -86,20 +86,27 @@ public final class ModelPatterns {
         return found;
     }
 
-    /** Sub-folder names: each directory's own name, with parent names prepended only where names clash. */
-    static List<ScoredModel> name(List<Path> dirs) {
-        int[] depth = new int[dirs.size()];
+    /**
+     * The models at {@code locations} (local paths or URIs, in order), each named by its last path component,
+     * with parent names prepended only where names clash.
+     */
+    public static List<ScoredModel> name(List<String> locations) {
+        List<List<String>> parts = new ArrayList<>();
+        for (String l : locations) {
+            parts.add(java.util.Arrays.stream(l.split("/")).filter(x -> !x.isEmpty()).toList());
+        }
+        int[] depth = new int[locations.size()];
         java.util.Arrays.fill(depth, 1);
         while (true) {
             Map<String, List<Integer>> byName = new LinkedHashMap<>();
-            for (int i = 0; i < dirs.size(); i++) {
-                byName.computeIfAbsent(suffix(dirs.get(i), depth[i]), k -> new ArrayList<>()).add(i);
+            for (int i = 0; i < locations.size(); i++) {
+                byName.computeIfAbsent(suffix(parts.get(i), depth[i]), k -> new ArrayList<>()).add(i);
             }
             boolean clash = false;
             for (List<Integer> same : byName.values()) {
                 if (same.size() > 1) {
                     for (int i : same) {
-                        if (depth[i] < dirs.get(i).getNameCount()) {
+                        if (depth[i] < parts.get(i).size()) {
                             depth[i]++;
                             clash = true;
                         }
@@ -108,25 +115,23 @@ public final class ModelPatterns {
             }
             if (!clash) {
                 List<ScoredModel> models = new ArrayList<>();
-                for (int i = 0; i < dirs.size(); i++) {
-                    models.add(new ScoredModel(suffix(dirs.get(i), depth[i]), dirs.get(i)));
+                for (int i = 0; i < locations.size(); i++) {
+                    models.add(new ScoredModel(suffix(parts.get(i), depth[i]), locations.get(i)));
                 }
                 return models;
             }
         }
     }
 
-    private static String suffix(Path p, int components) {
-        int n = p.getNameCount();
-        if (n == 0) {
+    private static String suffix(List<String> parts, int components) {
+        if (parts.isEmpty()) {
             return "root";
         }
-        return String.join("-", java.util.stream.IntStream.range(Math.max(0, n - components), n)
-                .mapToObj(i -> p.getName(i).toString()).toList());
+        return String.join("-", parts.subList(Math.max(0, parts.size() - components), parts.size()));
     }
 
     /** Compares strings with their digit runs as numbers: "step-2" before "step-10". */
-    static int naturalCompare(String a, String b) {
+    public static int naturalCompare(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

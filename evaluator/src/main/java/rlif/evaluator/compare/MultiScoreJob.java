@@ -67,7 +67,7 @@ public final class MultiScoreJob {
         for (int i = 0; i < models.size(); i++) {
             ScoredModel m = models.get(i);
             if (progress) {
-                System.err.printf("model %d of %d: %s (%s)%n", i + 1, models.size(), m.name(), m.dir());
+                System.err.printf("model %d of %d: %s (%s)%n", i + 1, models.size(), m.name(), m.location());
             }
             Path dir = out.resolve(m.name());
             results.add(new ScoreJob(settingsFor(m), dir, overwrite).withProgressBar(progress).run());
@@ -89,23 +89,31 @@ public final class MultiScoreJob {
     }
 
     private ScoreSettings settingsFor(ScoredModel m) {
-        return settings.withModel(m.dir().toString());
+        return settings.withModel(m.location());
     }
 
     /** Opens every model (configs, tokenizer) and encodes every prompt for it, without starting a session. */
     private void checkEveryModel() {
         ProblemSource source = ProblemSources.of(settings.data());
         for (ScoredModel m : models) {
-            try (ScoringModel scoring = ScoringModel.open(settingsFor(m));
-                    ProblemSource.Problems it = source.open()) {
-                for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
-                    scoring.encode(it.next());
-                }
-            } catch (BadInputException e) {
-                // say which of the models it was, unless the message already does
-                throw e.getMessage().contains(m.dir().toString()) ? e
-                        : new BadInputException("--model " + m.dir() + ": " + e.getMessage(), e);
+            checkPrompts(settingsFor(m), source);
+        }
+    }
+
+    /**
+     * Opens the model of {@code settings} (configs, tokenizer, chat template) and encodes every prompt of
+     * {@code source} for it, as its score job will, without starting a session; bad input names the model.
+     */
+    public static void checkPrompts(ScoreSettings settings, ProblemSource source) {
+        try (ScoringModel scoring = ScoringModel.open(settings);
+                ProblemSource.Problems it = source.open()) {
+            for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
+                scoring.encode(it.next());
             }
+        } catch (BadInputException e) {
+            // say which of the models it was, unless the message already does
+            throw e.getMessage().contains(settings.model()) ? e
+                    : new BadInputException("--model " + settings.model() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -31,7 +31,7 @@ public record ScoreSettings(
         String device,
         String kernels,
         PromptFormat promptFormat,
-        boolean tokenSignals) {
+        boolean tokenSignals) implements java.io.Serializable {
 
     /** The settings a resumed run must share with the run it continues. */
     public static final List<String> RESUME_KEYS = List.of("model", "data", "limit", "samples", "max_new_tokens",

@@ -154,8 +154,8 @@ class MultiScoreJobTest {
     @Test
     void aMissingModelStopsTheRunBeforeAnyModelIsScored() {
         Path fresh = tmp.resolve("fresh");
-        List<ScoredModel> models = List.of(new ScoredModel("arith-base", committed("arith-base")),
-                new ScoredModel("nope", tmp.resolve("nope")));
+        List<ScoredModel> models = List.of(new ScoredModel("arith-base", committed("arith-base").toString()),
+                new ScoredModel("nope", tmp.resolve("nope").toString()));
         assertThatThrownBy(() -> new MultiScoreJob(models, settings(), fresh, false).run())
                 .isInstanceOf(BadInputException.class).hasMessageContaining("nope");
         assertThat(fresh).doesNotExist();
