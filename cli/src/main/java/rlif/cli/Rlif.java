@@ -12,6 +12,8 @@ import rlif.models.BadInputException;
         mixinStandardHelpOptions = true,
         version = "rlif 0.1.0",
         description = "Score and train language-model checkpoints on their internal feedback signals.",
+        footer = {"", "bin/rlif spark-score runs the score job on Apache Spark, with a class path of its own"
+                + " (docs/scale.md)."},
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,

@@ -22,7 +22,7 @@ import rlif.models.BadInputException;
  * with an embedded {@code local[*]} master; {@code spark-submit --class rlif.spark.SparkScore rlif-spark.jar}
  * runs it on a cluster (docs/scale.md).
  */
-@Command(name = "spark-score", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "spark-score", mixinStandardHelpOptions = true, sortOptions = false, version = "rlif spark-score 0.1.0",
         description = "Score many models on Apache Spark: work units of (model, shard of problems), rollouts as"
                 + " Parquet partitioned by model under --out/rollouts, each model's summary.json, and"
                 + " comparison.json/html against the first model. Embedded local[*] unless --master or spark-submit"

@@ -143,7 +143,7 @@ class SparkScoreJobTest {
     }
 
     @Test
-    void aTaskThatFailsOnceIsRetriedAndEveryRolloutAppearsOnce() throws IOException {
+    void aTaskThatFailsOnceIsRetriedAndEveryRolloutAppearsOnce() throws Exception {
         AtomicInteger failures = new AtomicInteger();
         SparkListener counter = new SparkListener() {
             @Override
