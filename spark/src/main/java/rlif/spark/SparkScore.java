@@ -71,10 +71,13 @@ public final class SparkScore implements Callable<Integer> {
         }
         var settings = flags.settings("", SparkData.describe(flags.data()));
         boolean created = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        long t0 = System.nanoTime();
         SparkSession spark = session();
+        double startSeconds = (System.nanoTime() - t0) / 1e9;
         try {
             SparkScoreJob.Result r = new SparkScoreJob(spark, models, settings, out, overwrite).shardSize(shardSize)
                     .modelsPerExecutor(modelsPerExecutor).withProgressBar(true).run();
+            System.out.printf(Locale.ROOT, "%-22s %.1f s to start the Spark session%n", "spark start", startSeconds);
             print(r, spark.sparkContext().master(), System.out);
             return 0;
         } finally {
@@ -116,7 +119,10 @@ public final class SparkScore implements Callable<Integer> {
         o.println();
         ComparisonTable.print(r.comparison(), r.summaries().isEmpty() ? "" : r.summaries().values().iterator().next()
                 .at("/spark/rollouts").asText().replaceAll("/rollouts/model=.*$", ""), o);
-        o.printf(Locale.ROOT, "%-22s %.1f s%n", "wall time", r.wallSeconds());
+        StringBuilder phases = new StringBuilder();
+        r.phaseSeconds().fields().forEachRemaining(e -> phases.append(phases.isEmpty() ? "" : ", ").append(e.getKey())
+                .append(' ').append(String.format(Locale.ROOT, "%.1f", e.getValue().asDouble())));
+        o.printf(Locale.ROOT, "%-22s %.1f s (%s)%n", "wall time", r.wallSeconds(), phases);
     }
 
     private static String num(com.fasterxml.jackson.databind.JsonNode n) {

@@ -107,10 +107,23 @@ public final class SparkScoreJob {
      * (the rest were complete already), the work units it ran and the wall time.
      */
     public record Result(List<ScoredModel> models, Map<String, ObjectNode> summaries, ObjectNode comparison,
-            List<String> generated, int units, int shardSize, double wallSeconds) {}
+            List<String> generated, int units, int shardSize, double wallSeconds, ObjectNode phaseSeconds) {}
+
+    /** Wall time of the job's phases, for the cost model of docs/scale.md. */
+    private static final class Phases {
+        final ObjectNode json = JSON.createObjectNode();
+        long last = System.nanoTime();
+
+        void lap(String name) {
+            long now = System.nanoTime();
+            json.put(name, (now - last) / 1e9);
+            last = now;
+        }
+    }
 
     public Result run() {
         long start = System.nanoTime();
+        Phases phases = new Phases();
         OutputFiles files = new OutputFiles(out, spark.sparkContext().hadoopConfiguration());
         if (files.isFile()) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
@@ -120,11 +133,13 @@ public final class SparkScoreJob {
         if (problems.isEmpty()) {
             throw new BadInputException("--data " + settings.data() + " has no problems");
         }
+        phases.lap("read_models_and_data");
         for (ScoredModel m : models) {
             if (SparkData.isLocal(m.location())) {
                 MultiScoreJob.checkPrompts(settings.withModel(m.location()), listSource(problems));
             }
         }
+        phases.lap("check_prompts");
         Map<String, JsonNode> previous = new HashMap<>();
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
@@ -145,11 +160,13 @@ public final class SparkScoreJob {
                 spark.sparkContext().defaultParallelism(), settings.samples(), settings.batchSize());
         List<WorkUnit> units = ShardPlan.units(todo, problems.size(), shard);
         Map<Integer, long[]> generation = units.isEmpty() ? Map.of() : generate(models, problems, units, files);
+        phases.lap("generate");
         // Partition values are model names, which may look like numbers ("12"): keep them strings.
         spark.conf().set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
         Dataset<Row> rollouts = spark.read().parquet(files.resolve(ROLLOUTS))
                 .where(col(RolloutSchema.MODEL).isin(models.stream().map(ScoredModel::name).toArray()));
         Map<String, String> metrics = summariesInSpark(rollouts, settings.samples());
+        phases.lap("summarise");
         double wall = (System.nanoTime() - start) / 1e9;
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         List<String> generated = new ArrayList<>();
@@ -164,7 +181,9 @@ public final class SparkScoreJob {
             }
         }
         ObjectNode comparison = compare(models, rollouts, files);
-        return new Result(models, summaries, comparison, generated, units.size(), shard, (System.nanoTime() - start) / 1e9);
+        phases.lap("compare");
+        return new Result(models, summaries, comparison, generated, units.size(), shard, (System.nanoTime() - start) / 1e9,
+                phases.json);
     }
 
     /** Runs the work units and commits their rows; returns per model {engine nanoseconds, tokens, rows}. */
