@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.models.io.OutLock;
 import rlif.trainer.demo.Demo;
 import rlif.trainer.demo.DemoPlan;
 import rlif.trainer.demo.DemoResult;
@@ -36,7 +37,10 @@ public final class DemoCommand implements Callable<Integer> {
         Demo demo = new Demo(base != null ? base : committed("arith-base"),
                 instruct != null ? instruct : committed("arith-instruct"), out,
                 quick ? DemoPlan.quick() : DemoPlan.full(), threads, System.err);
-        DemoResult result = demo.run();
+        DemoResult result;
+        try (OutLock lock = OutLock.acquire(out, "demo")) {
+            result = demo.run();
+        }
         System.out.print(SummaryTable.render(result));
         System.out.printf(java.util.Locale.ROOT, "%nwrote %s and %s in %.0f s%n", demo.out().resolve("report.html"),
                 demo.out().resolve("demo.json"), (System.nanoTime() - t0) / 1e9);

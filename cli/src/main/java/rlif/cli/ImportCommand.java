@@ -1,6 +1,5 @@
 package rlif.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -11,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
+import rlif.models.io.OutLock;
 import rlif.models.importer.ModelImporter;
 import rlif.models.tensor.DType;
 
@@ -42,10 +42,8 @@ public final class ImportCommand implements Callable<Integer> {
             case "fp16" -> DType.F16;
             default -> throw new BadInputException("--dtype " + dtype + " is not fp32 or fp16");
         };
-        if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
-            throw new BadInputException("--out " + out + " already exists; pass --overwrite to replace it");
-        }
-        try (CheckpointSource src = ModelImporter.open(from, source)) {
+        try (OutLock lock = OutLock.acquire(out, "import");
+                CheckpointSource src = open()) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
             try (ProgressBar bar = new ProgressBarBuilder()
@@ -65,12 +63,9 @@ public final class ImportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isEmptyDirectory(Path p) throws java.io.IOException {
-        if (!Files.isDirectory(p)) {
-            return false;
-        }
-        try (var s = Files.list(p)) {
-            return s.findAny().isEmpty();
-        }
+    /** Checks --out (under its lock) before the source is opened. */
+    private CheckpointSource open() {
+        OutLock.requireNewUnlessOverwrite(out, overwrite);
+        return ModelImporter.open(from, source);
     }
 }

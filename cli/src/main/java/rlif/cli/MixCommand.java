@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.models.io.OutLock;
 import rlif.trainer.export.Export;
 
 /** {@code rlif mix}: interpolate two checkpoints of one architecture. */
@@ -22,9 +23,15 @@ public final class MixCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "model directory to write")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace an existing --out")
+    boolean overwrite;
+
     @Override
     public Integer call() {
-        Export.mix(model, with, alpha, out);
+        try (OutLock lock = OutLock.acquire(out, "mix")) {
+            OutLock.requireNewUnlessOverwrite(out, overwrite);
+            Export.mix(model, with, alpha, out);
+        }
         System.out.println("wrote " + (1 - alpha) + " * " + model + " + " + alpha + " * " + with + " to " + out);
         return 0;
     }

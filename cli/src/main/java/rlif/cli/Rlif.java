@@ -38,7 +38,19 @@ public final class Rlif implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        exit(new CommandLine(new Rlif()), args);
+    }
+
+    /** The {@code main} of a command line ({@code rlif}, or one launched on its own): runs it and exits with its code. */
+    public static void exit(CommandLine cli, String... args) {
+        if (!ProgressLineFilter.stderrIsTerminal()) {
+            // progress bars redraw with \r; in a log or pipe they are noise before the line that matters
+            System.setErr(new java.io.PrintStream(new ProgressLineFilter(new java.io.FileOutputStream(java.io.FileDescriptor.err)),
+                    true, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int code = execute(cli, args);
+        System.err.flush();
+        System.exit(code);
     }
 
     /** Runs the command line and maps failures to the exit codes of the CLI contract (docs/cli.md). */

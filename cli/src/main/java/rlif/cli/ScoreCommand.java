@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +18,7 @@ import rlif.evaluator.compare.ScoredModel;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
+import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,13 +46,23 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() {
         if (!ModelPatterns.isMulti(models)) {
             ScoreSettings settings = flags.settings(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
-            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
-            print(result, out, System.out);
+            try (OutLock lock = OutLock.acquire(out, "score")) {
+                OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
+                ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+                print(result, out, System.out);
+            }
             return 0;
         }
         List<ScoredModel> list = ModelPatterns.expand(models);
-        MultiScoreJob.Result result = new MultiScoreJob(list, flags.settings(""), out, overwrite).withProgressBar(true).run();
-        ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
+        try (OutLock lock = OutLock.acquire(out, "score")) {
+            // an earlier run of these models left their sub-folders, and its comparison once it finished
+            Set<String> runFiles = new HashSet<>(Set.of(MultiScoreJob.COMPARISON_JSON, MultiScoreJob.COMPARISON_HTML));
+            list.forEach(m -> runFiles.add(m.name()));
+            OutLock.requireRunDirectory(out, "score", runFiles);
+            MultiScoreJob.Result result =
+                    new MultiScoreJob(list, flags.settings(""), out, overwrite).withProgressBar(true).run();
+            ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
+        }
         return 0;
     }
 

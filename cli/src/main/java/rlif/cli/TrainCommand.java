@@ -3,9 +3,11 @@ package rlif.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.models.io.OutLock;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.loop.TrainRun;
 
@@ -29,7 +31,11 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainConfig cfg = TrainConfig.read(config);
         Path dir = out != null ? out : defaultOut(config);
-        List<Map<String, Object>> rows = new TrainRun(cfg, dir, resume, threads).run();
+        List<Map<String, Object>> rows;
+        try (OutLock lock = OutLock.acquire(dir, "train")) {
+            OutLock.requireRunDirectory(dir, "train", Set.of("run.json", "metrics.jsonl", "checkpoints"));
+            rows = new TrainRun(cfg, dir, resume, threads).run();
+        }
         Map<String, Object> lastEval = null;
         for (Map<String, Object> r : rows) {
             if (Boolean.TRUE.equals(r.get("eval"))) {

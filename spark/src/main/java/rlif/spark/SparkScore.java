@@ -61,7 +61,7 @@ public final class SparkScore implements Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
-        System.exit(Rlif.execute(new CommandLine(new SparkScore()), args));
+        Rlif.exit(new CommandLine(new SparkScore()), args);
     }
 
     @Override

@@ -23,7 +23,11 @@ import rlif.models.BadInputException;
  * file, the line number and the field.
  */
 public final class JsonlSource implements ProblemSource {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A second value on a line ({"a":1} {"b":2}) is an error, not a silently dropped row.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The UTF-8 byte-order mark some editors (Notepad, Excel) put at the start of a file. */
+    private static final char BOM = '\uFEFF';
     private static final String[] TEXT_FIELDS = {"prompt", "question", "problem"};
 
     private final Path file;
@@ -175,6 +179,9 @@ public final class JsonlSource implements ProblemSource {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     lineNumber++;
+                    if (lineNumber == 1 && !line.isEmpty() && line.charAt(0) == BOM) {
+                        line = line.substring(1);
+                    }
                     if (!line.isBlank()) {
                         return parse(line, lineNumber, index++);
                     }

@@ -31,8 +31,18 @@ public final class ChatTemplate {
     private final String eosToken;
     private final String where;
     private final Jinjava jinjava;
+    private final java.time.Duration renderTime;
+    /** The rendering under way on this thread, checked before each node (Jinjava calls the pre-processor per node). */
+    private final ThreadLocal<TemplateBounds.Deadline> deadline = new ThreadLocal<>();
 
     public ChatTemplate(String template, String bosToken, String eosToken, String where) {
+        this(template, bosToken, eosToken, where, TemplateBounds.RENDER_TIME);
+    }
+
+    /** As above with another render-time budget (tests use a short one). */
+    ChatTemplate(String template, String bosToken, String eosToken, String where, java.time.Duration renderTime) {
+        TemplateBounds.check(template, where);
+        this.renderTime = renderTime;
         this.template = template;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
@@ -41,7 +51,13 @@ public final class ChatTemplate {
         // billion times was an OutOfMemoryError that killed the JVM), far above any real prompt.
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false)
                 .withMaxOutputSize(MAX_CHARS).withMaxStringLength(MAX_CHARS).withMaxListSize(MAX_ITEMS)
-                .withMaxMapSize(MAX_ITEMS).withRangeLimit(MAX_ITEMS).build());
+                .withMaxMapSize(MAX_ITEMS).withRangeLimit(MAX_ITEMS).withMaxRenderDepth(TemplateBounds.MAX_DEPTH)
+                .withNodePreProcessor((node, interpreter) -> {
+                    TemplateBounds.Deadline d = deadline.get();
+                    if (d != null) {
+                        d.check(this.where);
+                    }
+                }).build());
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition(
                         "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
@@ -110,13 +126,26 @@ public final class ChatTemplate {
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
         RenderResult result;
+        deadline.set(new TemplateBounds.Deadline(renderTime));
         try {
             result = jinjava.renderForResult(template, bindings);
+        } catch (TemplateBounds.RenderTimeExceeded e) {
+            throw new BadInputException(e.getMessage(), e);
         } catch (RuntimeException e) {
             // Jinjava throws some limit and syntax faults instead of reporting them as errors
             throw new BadInputException("chat template of " + where + " failed: " + e.getMessage(), e);
+        } catch (StackOverflowError e) {
+            // the nesting bounds should make this unreachable; if a template still finds a way, it is its fault
+            throw new BadInputException("chat template of " + where + " nests too deeply to render", e);
+        } finally {
+            deadline.remove();
         }
         for (TemplateError e : result.getErrors()) {
+            for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+                if (t instanceof TemplateBounds.RenderTimeExceeded r) {
+                    throw new BadInputException(r.getMessage(), r);
+                }
+            }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new BadInputException("chat template of " + where + " failed: " + reason(e));
             }

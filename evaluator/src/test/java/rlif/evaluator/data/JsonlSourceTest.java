@@ -100,4 +100,20 @@ class JsonlSourceTest {
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("nope.jsonl");
     }
+
+    @Test
+    void aByteOrderMarkAtTheStartIsAccepted() throws IOException {
+        Path f = dir.resolve("bom.jsonl");
+        Files.writeString(f, "\uFEFF{\"question\": \"1+1?\", \"answer\": \"#### 2\"}\n{\"question\": \"2+2?\", \"answer\": \"#### 4\"}\n");
+        List<Problem> all = readAll(new JsonlSource(f));
+        assertThat(all).extracting(Problem::promptText).containsExactly("1+1?", "2+2?");
+    }
+
+    @Test
+    void aSecondJsonValueOnALineIsRefusedWithTheLine() throws IOException {
+        Path f = dir.resolve("two.jsonl");
+        Files.writeString(f, "{\"question\": \"a\"}\n{\"question\": \"b\"} {\"question\": \"c\"}\n");
+        assertThatThrownBy(() -> readAll(new JsonlSource(f))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("line 2").hasMessageContaining("not valid JSON");
+    }
 }

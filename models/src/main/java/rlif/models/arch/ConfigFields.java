@@ -44,11 +44,33 @@ final class ConfigFields {
 
     /** A positive integer field. */
     int requiredPositive(String field) {
-        int v = requiredInt(field);
-        if (v <= 0) {
-            throw new BadInputException(where + ": field '" + field + "' must be positive, got " + v);
+        return requiredInRange(field, 1, Integer.MAX_VALUE);
+    }
+
+    /** An integer field in {@code [min, max]}: a bound on what an untrusted config can make us build. */
+    int requiredInRange(String field, int min, int max) {
+        return inRange(field, requiredInt(field), min, max);
+    }
+
+    /** An optional integer field in {@code [min, max]}. */
+    int optionalInRange(String field, int fallback, int min, int max) {
+        return has(field) ? inRange(field, requiredInt(field), min, max) : fallback;
+    }
+
+    private int inRange(String field, int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new BadInputException(where + ": field '" + field + "' must be "
+                    + (max == Integer.MAX_VALUE ? (min == 1 ? "positive" : "at least " + min) : "in [" + min + ", " + max + "]")
+                    + ", got " + v);
         }
         return v;
+    }
+
+    /** The field names present (for refusing options this project does not implement). */
+    java.util.Set<String> fieldNames() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        root.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     double requiredDouble(String field) {
@@ -121,8 +143,8 @@ final class ConfigFields {
     }
 
     private double doubleValue(String field, JsonNode n) {
-        if (!n.isNumber()) {
-            throw new BadInputException(where + ": field '" + field + "' must be a number, got " + n);
+        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
+            throw new BadInputException(where + ": field '" + field + "' must be a finite number, got " + n);
         }
         return n.doubleValue();
     }

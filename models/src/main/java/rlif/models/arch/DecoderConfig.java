@@ -36,6 +36,14 @@ public sealed interface DecoderConfig permits LlamaConfig, Gpt2Config {
     /** May be null. */
     Integer padTokenId();
 
+    /**
+     * Whether the Hugging Face weight of linear layer {@code module} is stored {@code [in, out]} (GPT-2's
+     * {@code Conv1D}) rather than {@code [out, in]} ({@code nn.Linear}); adapters and merges follow it.
+     */
+    default boolean storesInOut(String module) {
+        return false;
+    }
+
     /** The config.json text this was parsed from. */
     String configJson();
 }

@@ -28,6 +28,11 @@ final class DecoderIo {
     /** float32 [batch, 1, seq, total]: 0 where a query may attend to a key, {@link #MASKED} elsewhere. */
     final Value maskAdd;
     private final Dim past;
+    private Value queryPos;
+    private Value keyPos;
+    private Value allowed;
+    private Value windowMaskAdd;
+    private int windowMaskSize;
 
     DecoderIo(GraphBuilder g, DType dtype, boolean kvCache) {
         this.g = g;
@@ -53,12 +58,35 @@ final class DecoderIo {
         Value t = g.squeeze(g.shape(attentionMask, 1, 2), 0);
         Value s = g.squeeze(g.shape(inputIds, 1, 2), 0);
         Value one = g.int64(1);
-        Value queryPos = g.range(g.sub(t, s), t, one, seq);
-        Value keyPos = g.range(g.int64(0), t, one, total);
+        queryPos = g.range(g.sub(t, s), t, one, seq);
+        keyPos = g.range(g.int64(0), t, one, total);
         Value causal = g.lessOrEqual(g.unsqueeze(keyPos, 0), g.unsqueeze(queryPos, 1)); // [seq, total]
         Value notPad = g.unsqueeze(g.cast(attentionMask, DType.BOOL), 1, 2); // [batch, 1, 1, total]
-        Value allowed = g.and(g.unsqueeze(causal, 0, 1), notPad); // [batch, 1, seq, total]
+        allowed = g.and(g.unsqueeze(causal, 0, 1), notPad); // [batch, 1, seq, total]
         return g.where(allowed, g.scalar(0, DType.F32), g.scalar(MASKED, DType.F32));
+    }
+
+    /**
+     * {@link #maskAdd} narrowed to a sliding window: query i (absolute index) also needs key j > i - size. Indices,
+     * not position ids, as in transformers; with left padding the real tokens are contiguous, so for every real
+     * key the index distance equals the position distance and a padded row sees what it would see alone.
+     * Built once per graph (every windowed layer shares one size).
+     */
+    Value windowMaskAdd(int size) {
+        if (windowMaskAdd != null) {
+            if (size != windowMaskSize) {
+                throw new IllegalArgumentException("one sliding window size per graph, got " + windowMaskSize + " and " + size);
+            }
+            return windowMaskAdd;
+        }
+        try (var s = g.scope("window_mask")) {
+            Value lowest = g.sub(queryPos, g.int64(size)); // [seq]: keys at or below this index are out of the window
+            Value inWindow = g.greater(g.unsqueeze(keyPos, 0), g.unsqueeze(lowest, 1)); // [seq, total]
+            Value windowed = g.and(allowed, g.unsqueeze(inWindow, 0, 1));
+            windowMaskAdd = g.where(windowed, g.scalar(0, DType.F32), g.scalar(MASKED, DType.F32));
+            windowMaskSize = size;
+        }
+        return windowMaskAdd;
     }
 
     /** Appends this step's keys/values to the cache (declaring past inputs and present outputs); returns the full K and V. */
@@ -77,9 +105,10 @@ final class DecoderIo {
     /**
      * Scaled dot-product attention with grouped KV heads. q [batch, heads, seq, d] (already scaled),
      * k/v [batch, kv, total, d]; returns [batch, seq, heads*d]. Query heads are grouped onto their KV head by a
-     * reshape ([b, kv, rep*seq, d]) instead of repeating K and V, so no run-time shapes are needed.
+     * reshape ([b, kv, rep*seq, d]) instead of repeating K and V, so no run-time shapes are needed. {@code mask}
+     * is {@link #maskAdd} or a {@link #windowMaskAdd}.
      */
-    Value attention(Value q, Value k, Value v, int heads, int kvHeads, int headDim) {
+    Value attention(Value q, Value k, Value v, int heads, int kvHeads, int headDim, Value mask) {
         int rep = heads / kvHeads;
         Value qg = rep == 1 ? q : g.reshape(q, 0, kvHeads, -1, headDim);
         Value scores = g.matMul(qg, g.transpose(k, 0, 1, 3, 2));
@@ -89,7 +118,7 @@ final class DecoderIo {
         if (rep != 1) {
             scores = g.reshape(scores, 0, heads, -1, 0);
         }
-        Value probs = g.softmax(g.add(scores, maskAdd), -1);
+        Value probs = g.softmax(g.add(scores, mask), -1);
         if (dtype != DType.F32) {
             probs = g.cast(probs, dtype);
         }

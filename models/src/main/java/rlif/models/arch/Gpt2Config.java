@@ -35,6 +35,12 @@ public record Gpt2Config(
         return "gpt2";
     }
 
+    /** Every block linear ({@code attn.c_attn}, {@code attn.c_proj}, {@code mlp.c_fc}, {@code mlp.c_proj}) is a Conv1D; the head is not. */
+    @Override
+    public boolean storesInOut(String module) {
+        return module.matches("(transformer\\.)?h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)");
+    }
+
     @Override
     public int numKvHeads() {
         return numHeads;

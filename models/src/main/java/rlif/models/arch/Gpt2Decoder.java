@@ -60,7 +60,7 @@ final class Gpt2Decoder {
             q = g.mul(q, g.scalar(1 / Math.sqrt(d), io.dtype));
         }
         Value[] kv = io.cache(layer, k, v, heads, d);
-        Value attn = io.attention(q, kv[0], kv[1], heads, heads, d);
+        Value attn = io.attention(q, kv[0], kv[1], heads, heads, d, io.maskAdd);
         h = g.add(h, conv1d(p + "attn.c_proj", attn, e, e));
 
         x = io.layerNorm(h, w.get(p + "ln_2.weight", false, e), w.get(p + "ln_2.bias", false, e), c.layerNormEps());

@@ -10,6 +10,7 @@ import java.util.List;
  * @param oBias bias on the output projection ({@code attention_bias} of Llama/Qwen3)
  * @param qkNorm per-head RMSNorm of q and k before rotation (Qwen3)
  * @param ropeScaling null when the frequencies are unscaled
+ * @param slidingWindow null when every layer attends to the whole prefix
  */
 public record LlamaConfig(
         String modelType,
@@ -23,6 +24,7 @@ public record LlamaConfig(
         double rmsNormEps,
         double ropeTheta,
         RopeScaling ropeScaling,
+        SlidingWindow slidingWindow,
         boolean tieWordEmbeddings,
         boolean qkvBias,
         boolean oBias,
@@ -37,6 +39,9 @@ public record LlamaConfig(
         eosTokenIds = List.copyOf(eosTokenIds);
         if (numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException("num_attention_heads " + numHeads + " is not a multiple of num_key_value_heads " + numKvHeads);
+        }
+        if (slidingWindow != null && slidingWindow.windowed().size() != numLayers) {
+            throw new IllegalArgumentException("sliding window covers " + slidingWindow.windowed().size() + " layers, not " + numLayers);
         }
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");

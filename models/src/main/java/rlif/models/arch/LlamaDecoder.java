@@ -81,7 +81,9 @@ final class LlamaDecoder {
         v = g.transpose(v, 0, 2, 1, 3);
         q = g.mul(q, g.scalar(1 / Math.sqrt(d), io.dtype));
         Value[] kv = io.cache(layer, k, v, kvHeads, d);
-        Value attn = io.attention(q, kv[0], kv[1], heads, kvHeads, d);
+        SlidingWindow window = c.slidingWindow();
+        Value mask = window != null && window.covers(layer) ? io.windowMaskAdd(window.size()) : io.maskAdd;
+        Value attn = io.attention(q, kv[0], kv[1], heads, kvHeads, d, mask);
         h = g.add(h, linear(p + "self_attn.o_proj", attn, hidden, (long) heads * d, c.oBias()));
 
         x = io.rmsNorm(h, w.get(p + "post_attention_layernorm.weight", false, hidden), c.rmsNormEps());

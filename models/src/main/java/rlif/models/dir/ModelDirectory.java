@@ -198,7 +198,7 @@ public final class ModelDirectory {
             throw new BadInputException("model directory " + root + " has config.json but no decoder ("
                     + String.join(", ", OPTIMUM_DECODERS) + ")");
         }
-        OnnxModelFile onnx = OnnxModelFile.read(decoderFile, root);
+        OnnxModelFile onnx = OnnxModelFile.read(ContainedPaths.confine(root, decoderFile, "decoder file", root.toString()), root);
         Map<Integer, String[]> pastByLayer = layerNames(onnx.inputs(), OPTIMUM_PAST);
         Map<Integer, String[]> presentByLayer = layerNames(onnx.outputs(), OPTIMUM_PRESENT);
         if (pastByLayer.isEmpty()) {
@@ -234,6 +234,11 @@ public final class ModelDirectory {
         s.hidden = first(cfg, where, "hidden_size", "n_embd");
         s.vocab = first(cfg, where, "vocab_size");
         s.context = first(cfg, where, "max_position_embeddings", "n_positions", "n_ctx");
+        OptionalInt layersCfg = first(cfg, where, "num_hidden_layers", "n_layer");
+        if (layersCfg.isPresent() && layersCfg.getAsInt() != s.layers) {
+            throw new BadInputException(where + ": field 'num_hidden_layers' is " + layersCfg.getAsInt() + " but the decoder "
+                    + decoderFile.getFileName() + " has " + s.layers + " layers of cache inputs");
+        }
         s.bos = integer(cfg, "bos_token_id", where);
         s.pad = integer(cfg, "pad_token_id", where);
         s.eos.addAll(ids(cfg.path("eos_token_id"), where + ": eos_token_id"));
@@ -278,6 +283,12 @@ public final class ModelDirectory {
     private static ModelDirectory build(Path root, ModelLayout layout, OnnxModelFile onnx, DecoderIo io, Settings s,
             String configWhere, Set<String> fedByCaller) {
         String onnxWhere = "ONNX file " + onnx.file();
+        positive(s.heads, "num_attention_heads", configWhere);
+        positive(s.kvHeads, "num_key_value_heads", configWhere);
+        positive(s.headSize, "head_dim", configWhere);
+        positive(s.hidden, "hidden_size", configWhere);
+        positive(s.vocab, "vocab_size", configWhere);
+        positive(s.context, "max_position_embeddings", configWhere);
         TensorSpec ids = requireInput(onnx, io.inputIds(), onnxWhere);
         TensorSpec mask = requireInput(onnx, io.attentionMask(), onnxWhere);
         TensorSpec logits = onnx.output(io.logits()).orElseThrow(() -> new BadInputException(
@@ -337,6 +348,10 @@ public final class ModelDirectory {
                 : divide(s.hidden, s.heads), "head size", onnxWhere, configWhere);
         int vocab = fromGraphOrConfig(logits.dim(logits.rank() - 1), s.vocab, "vocabulary size", onnxWhere, configWhere);
         int heads = s.heads.orElse(kvHeads);
+        if (heads % kvHeads != 0) {
+            throw new BadInputException(configWhere + ": num_attention_heads " + heads + " is not a multiple of the "
+                    + kvHeads + " key/value heads");
+        }
         for (int id : s.eos) {
             if (id < 0 || id >= vocab) {
                 throw new BadInputException(configWhere + ": eos id " + id + " is outside the vocabulary (" + vocab + ")");
@@ -348,6 +363,13 @@ public final class ModelDirectory {
         ModelConfig config = new ModelConfig(layout, s.architecture, s.layers, heads, kvHeads, headSize, s.hidden,
                 vocab, idType, kvType, logitsType, s.bos, s.eos, s.pad, s.context, onnx.file(), files);
         return new ModelDirectory(root, config, io, onnx);
+    }
+
+    /** A size the config gives must be positive (0 or -1 would make every later shape wrong or divide by zero). */
+    private static void positive(OptionalInt v, String field, String where) {
+        if (v.isPresent() && v.getAsInt() < 1) {
+            throw new BadInputException(where + ": field '" + field + "' must be positive, got " + v.getAsInt());
+        }
     }
 
     private static TensorSpec requireInput(OnnxModelFile onnx, String name, String where) {
@@ -404,8 +426,13 @@ public final class ModelDirectory {
     }
 
     private static JsonNode readJson(Path file) {
+        ContainedPaths.confine(file.getParent(), file, "config file", file.getParent().toString());
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode n = JSON.readTree(file.toFile());
+            if (n == null || !n.isObject()) {
+                throw new BadInputException(file + ": not a JSON object");
+            }
+            return n;
         } catch (IOException e) {
             throw new BadInputException("cannot parse " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
         }

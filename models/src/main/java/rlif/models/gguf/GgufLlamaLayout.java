@@ -70,15 +70,69 @@ public final class GgufLlamaLayout {
         return Optional.of(new Mapping(layer + hf + "." + kind, p));
     }
 
+    /** The GGUF name of a llama-family Hugging Face tensor: the inverse of {@link #toHf}. */
+    public static Optional<String> toGguf(String hfName) {
+        switch (hfName) {
+            case "model.embed_tokens.weight":
+                return Optional.of("token_embd.weight");
+            case "model.norm.weight":
+                return Optional.of("output_norm.weight");
+            case "lm_head.weight":
+                return Optional.of("output.weight");
+            default:
+                break;
+        }
+        Matcher m = HF_BLOCK.matcher(hfName);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String kind = switch (m.group(2)) {
+            case "self_attn.q_proj" -> "attn_q";
+            case "self_attn.k_proj" -> "attn_k";
+            case "self_attn.v_proj" -> "attn_v";
+            case "self_attn.o_proj" -> "attn_output";
+            case "self_attn.q_norm" -> "attn_q_norm";
+            case "self_attn.k_norm" -> "attn_k_norm";
+            case "mlp.gate_proj" -> "ffn_gate";
+            case "mlp.up_proj" -> "ffn_up";
+            case "mlp.down_proj" -> "ffn_down";
+            case "input_layernorm" -> "attn_norm";
+            case "post_attention_layernorm" -> "ffn_norm";
+            default -> null;
+        };
+        return kind == null ? Optional.empty() : Optional.of("blk." + Integer.parseInt(m.group(1)) + "." + kind + "." + m.group(3));
+    }
+
+    private static final Pattern HF_BLOCK = Pattern.compile("model\\.layers\\.(\\d{1,5})\\.([a-z_.]+)\\.(weight|bias)");
+
+    /** llama.cpp's converter permutation (the inverse of {@link #unpermuteRows}): Hugging Face row {@code s * headDim/2 + i} goes to GGUF row {@code 2i + s}. */
+    public static float[] permuteRows(float[] values, int heads, int headDim, int cols) {
+        checkRows(values, heads, headDim, cols);
+        float[] out = new float[values.length];
+        int half = headDim / 2;
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                for (int s = 0; s < 2; s++) {
+                    System.arraycopy(values, (h * headDim + s * half + i) * cols, out, (h * headDim + 2 * i + s) * cols, cols);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkRows(float[] values, int heads, int headDim, int cols) {
+        if ((long) heads * headDim * cols != values.length || headDim % 2 != 0) {
+            throw new IllegalArgumentException(values.length + " values are not " + heads + " heads x " + headDim
+                    + " rows x " + cols + " columns with an even head size");
+        }
+    }
+
     /**
      * Undoes llama.cpp's Q/K row permutation in place: {@code values} is row-major {@code [heads * headDim, cols]}
      * (a weight) or {@code [heads * headDim]} (a bias, {@code cols = 1}).
      */
     public static float[] unpermuteRows(float[] values, int heads, int headDim, int cols) {
-        if ((long) heads * headDim * cols != values.length || headDim % 2 != 0) {
-            throw new IllegalArgumentException(values.length + " values are not " + heads + " heads x " + headDim
-                    + " rows x " + cols + " columns with an even head size");
-        }
+        checkRows(values, heads, headDim, cols);
         float[] out = new float[values.length];
         int half = headDim / 2;
         for (int h = 0; h < heads; h++) {

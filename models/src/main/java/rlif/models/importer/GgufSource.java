@@ -64,6 +64,9 @@ public final class GgufSource implements CheckpointSource {
 
     @Override
     public Map<String, byte[]> tokenizerFiles() {
+        if (checkpoint.file().string("tokenizer.ggml.model").isEmpty()) {
+            return Map.of(); // weights only (as rlif exports a model directory that had no tokenizer): prompt_ids still work
+        }
         GgufTokenizer t = checkpoint.tokenizer();
         t.checkFits(checkpoint.config().path("vocab_size").asLong());
         ObjectMapper json = new ObjectMapper();

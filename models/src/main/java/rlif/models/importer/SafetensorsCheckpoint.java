@@ -51,6 +51,7 @@ public final class SafetensorsCheckpoint implements CheckpointSource {
             if (!Files.isRegularFile(configFile)) {
                 throw new BadInputException(dir + ": no config.json");
             }
+            rlif.models.io.ContainedPaths.confine(dir, configFile, "config file", dir.toString());
             if (Files.size(configFile) > MAX_CONFIG_BYTES) {
                 throw new BadInputException(configFile + ": too large for a config");
             }

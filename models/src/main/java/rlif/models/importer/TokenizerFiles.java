@@ -35,9 +35,7 @@ final class TokenizerFiles {
     private static byte[] readConfined(Path dir, String name) {
         Path file = dir.resolve(name);
         try {
-            if (!file.toRealPath().getParent().equals(dir.toRealPath())) {
-                throw new BadInputException(file + ": links outside " + dir);
-            }
+            rlif.models.io.ContainedPaths.confine(dir, file, "tokenizer file", dir.toString());
             if (Files.size(file) > MAX_BYTES) {
                 throw new BadInputException(file + ": " + Files.size(file) + " bytes is too large for a tokenizer file");
             }

@@ -19,7 +19,8 @@ class CachedDecodingTest {
     static final double TOL = 5e-5;
 
     @ParameterizedTest
-    @EnumSource(value = TinyCheckpoints.Variant.class, names = {"LLAMA_GQA", "QWEN3_QK_NORM", "LLAMA3_ROPE_SCALING", "GPT2"})
+    @EnumSource(value = TinyCheckpoints.Variant.class, names = {"LLAMA_GQA", "QWEN3_QK_NORM", "LLAMA3_ROPE_SCALING", "GPT2", "MISTRAL",
+            "QWEN2_SLIDING_UPPER_LAYER"})
     void stepwiseCachedDecodingEqualsFullRecompute(TinyCheckpoints.Variant variant) throws Exception {
         DecoderConfig config = variant.config();
         Map<String, Tensor> weights = TinyCheckpoints.weights(config, 5);

@@ -63,8 +63,8 @@ class HfConfigTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("rope_scaling").hasMessageContaining("yarn");
         assertThatThrownBy(() -> llama(",\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":8.0}"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'low_freq_factor'");
-        assertThatThrownBy(() -> llama(",\"use_sliding_window\":true"))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("'use_sliding_window'");
+        assertThatThrownBy(() -> llama(",\"layer_types\":[\"sliding_attention\",\"full_attention\"]"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'sliding_window'");
         assertThatThrownBy(() -> llama(",\"hidden_act\":\"gelu\""))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'hidden_act'");
         assertThatThrownBy(() -> HfConfig.parse("{\"model_type\":\"bert\"}", "m/config.json"))
@@ -75,5 +75,68 @@ class HfConfigTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'n_embd' (30) is not a multiple of n_head (4)");
         assertThatThrownBy(() -> llama(",\"vocab_size\":-1".replace("\"vocab_size\":-1", "\"max_position_embeddings\":1.5")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("'max_position_embeddings' must be an integer");
+    }
+
+    @Test
+    void transformers5RopeParametersGiveTheSameModelAsTheLegacyFields() {
+        LlamaConfig legacy = (LlamaConfig) llama(",\"rope_theta\":500000.0,\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":8.0,"
+                + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":32}");
+        LlamaConfig v5 = (LlamaConfig) llama(",\"rope_parameters\":{\"rope_type\":\"llama3\",\"rope_theta\":500000.0,\"factor\":8.0,"
+                + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":32}");
+        assertThat(v5.ropeTheta()).isEqualTo(500000.0);
+        assertThat(v5.ropeScaling()).isEqualTo(legacy.ropeScaling());
+        assertThat(v5.inverseFrequencies()).containsExactly(legacy.inverseFrequencies());
+        LlamaConfig qwen = (LlamaConfig) llama(",\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1000000.0}");
+        assertThat(qwen.ropeTheta()).isEqualTo(1e6);
+        assertThat(qwen.ropeScaling()).isNull();
+    }
+
+    @Test
+    void ropeTypesAndKeysNotImplementedAreRefusedByName() {
+        assertThatThrownBy(() -> llama(",\"rope_parameters\":{\"rope_type\":\"yarn\",\"rope_theta\":1e6,\"factor\":4.0}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("rope_parameters").hasMessageContaining("'yarn'");
+        assertThatThrownBy(() -> llama(",\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1e6,\"attention_factor\":2.0}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'attention_factor'");
+        assertThatThrownBy(() -> llama(",\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1e6,\"partial_rotary_factor\":0.5}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'partial_rotary_factor'");
+        assertThatThrownBy(() -> llama(",\"rope_theta\":10000.0,\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1e6}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("disagrees");
+        assertThatThrownBy(() -> llama(",\"rope_parameters\":{\"full_attention\":{\"rope_type\":\"default\",\"rope_theta\":1e6}}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("per layer type");
+        assertThatThrownBy(() -> llama(",\"rope_theta\":-5"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'rope_theta'");
+    }
+
+    @Test
+    void slidingWindowLayersFollowTransformers() {
+        LlamaConfig mistral = (LlamaConfig) TinyCheckpoints.Variant.MISTRAL.config();
+        assertThat(mistral.slidingWindow().size()).isEqualTo(3);
+        assertThat(mistral.slidingWindow().windowed()).containsExactly(true, true);
+        LlamaConfig qwen2 = (LlamaConfig) TinyCheckpoints.Variant.QWEN2_SLIDING_UPPER_LAYER.config();
+        assertThat(qwen2.slidingWindow().windowed()).containsExactly(false, true); // layers >= max_window_layers
+        assertThat(((LlamaConfig) TinyCheckpoints.Variant.QWEN2_BIASES.config()).slidingWindow()).isNull();
+        LlamaConfig explicit = (LlamaConfig) llama(",\"sliding_window\":4,\"layer_types\":[\"full_attention\",\"sliding_attention\"]");
+        assertThat(explicit.slidingWindow().windowed()).containsExactly(false, true);
+        assertThat(((LlamaConfig) llama(",\"sliding_window\":4")).slidingWindow()).as("transformers' Llama ignores it").isNull();
+        assertThat(((LlamaConfig) HfConfig.parse(LLAMA.formatted(",\"sliding_window\":null").replace("\"llama\"", "\"mistral\""),
+                "m/config.json")).slidingWindow()).isNull();
+    }
+
+    @Test
+    void valuesOutsideWhatAGraphCanHoldAreRefusedWithFileAndKey() {
+        for (String bad : new String[] {"\"num_attention_heads\":0", "\"num_attention_heads\":-1"}) {
+            assertThatThrownBy(() -> HfConfig.parse(LLAMA.formatted("").replace("\"num_attention_heads\":4", bad), "m/config.json"))
+                    .isInstanceOf(BadInputException.class).hasMessageContaining("m/config.json").hasMessageContaining("'num_attention_heads'");
+        }
+        for (String layers : new String[] {"0", "-1", "1e9", "1000000000", "1.5"}) {
+            assertThatThrownBy(() -> HfConfig.parse(LLAMA.formatted("").replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":" + layers),
+                    "m/config.json")).isInstanceOf(BadInputException.class).hasMessageContaining("'num_hidden_layers'");
+        }
+        assertThatThrownBy(() -> llama(",\"max_position_embeddings\":-1"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'max_position_embeddings' must be in [1, ");
+        assertThatThrownBy(() -> HfConfig.parse("[{\"model_type\":\"llama\"}]", "m/config.json"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("m/config.json: not a JSON object");
+        assertThatThrownBy(() -> HfConfig.parse(LLAMA.formatted("").replace("1e-5", "0"), "m/config.json"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'rms_norm_eps'");
     }
 }

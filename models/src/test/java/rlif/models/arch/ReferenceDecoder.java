@@ -67,7 +67,9 @@ public final class ReferenceDecoder {
                 perHead(q[t], nh, d, hd -> rope(hd, pos, inv));
                 perHead(k[t], nkv, d, hd -> rope(hd, pos, inv));
             }
-            double[][] attn = attend(q, k, v, nh, nkv, d, 1 / Math.sqrt(d));
+            SlidingWindow sw = c.slidingWindow();
+            int window = sw != null && sw.covers(l) ? sw.size() : Integer.MAX_VALUE;
+            double[][] attn = attend(q, k, v, nh, nkv, d, 1 / Math.sqrt(d), window);
             for (int t = 0; t < n; t++) {
                 add(x[t], hfLinear(attn[t], p + "self_attn.o_proj", hsz, c.oBias()));
                 double[] xn = rmsNorm(x[t], w(p + "post_attention_layernorm.weight"), c.rmsNormEps());
@@ -147,7 +149,7 @@ public final class ReferenceDecoder {
                 k[t] = java.util.Arrays.copyOfRange(qkv, e, 2 * e);
                 v[t] = java.util.Arrays.copyOfRange(qkv, 2 * e, 3 * e);
             }
-            double[][] attn = attend(q, k, v, nh, nh, d, c.scaleAttnWeights() ? 1 / Math.sqrt(d) : 1);
+            double[][] attn = attend(q, k, v, nh, nh, d, c.scaleAttnWeights() ? 1 / Math.sqrt(d) : 1, Integer.MAX_VALUE);
             for (int t = 0; t < n; t++) {
                 add(x[t], conv1d(attn[t], p + "attn.c_proj", e));
                 double[] xn = layerNorm(x[t], w(p + "ln_2.weight"), w(p + "ln_2.bias"), c.layerNormEps());
@@ -184,7 +186,8 @@ public final class ReferenceDecoder {
     // ------------------------------------------------------------------ shared pieces
 
     /** Causal attention of each query over keys 0..t; query head h reads KV head h / (nh / nkv). */
-    private static double[][] attend(double[][] q, double[][] k, double[][] v, int nh, int nkv, int d, double scale) {
+    /** Causal attention; a query at t sees keys t - window < j <= t (transformers' sliding window). */
+    private static double[][] attend(double[][] q, double[][] k, double[][] v, int nh, int nkv, int d, double scale, int window) {
         int n = q.length, rep = nh / nkv;
         double[][] out = new double[n][nh * d];
         for (int t = 0; t < n; t++) {
@@ -192,7 +195,8 @@ public final class ReferenceDecoder {
                 int kh = h / rep;
                 double[] s = new double[t + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j <= t; j++) {
+                int lo = (int) Math.max(0, (long) t - window + 1);
+                for (int j = lo; j <= t; j++) {
                     double dot = 0;
                     for (int i = 0; i < d; i++) {
                         dot += q[t][h * d + i] * k[j][kh * d + i];
@@ -201,11 +205,11 @@ public final class ReferenceDecoder {
                     max = Math.max(max, s[j]);
                 }
                 double z = 0;
-                for (int j = 0; j <= t; j++) {
+                for (int j = lo; j <= t; j++) {
                     s[j] = Math.exp(s[j] - max);
                     z += s[j];
                 }
-                for (int j = 0; j <= t; j++) {
+                for (int j = lo; j <= t; j++) {
                     for (int i = 0; i < d; i++) {
                         out[t][h * d + i] += s[j] / z * v[j][kh * d + i];
                     }

@@ -39,8 +39,13 @@ final class TinyCheckpoints {
              "max_position_embeddings":128,"tie_word_embeddings":false,"attention_bias":false,"bos_token_id":1,"eos_token_id":2}"""),
         MISTRAL("""
             {"model_type":"mistral","vocab_size":61,"hidden_size":32,"intermediate_size":48,"num_hidden_layers":2,
-             "num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":1e-5,"rope_theta":10000.0,"sliding_window":4096,
+             "num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":1e-5,"rope_theta":10000.0,"sliding_window":3,
              "max_position_embeddings":128,"bos_token_id":1,"eos_token_id":2}"""),
+        QWEN2_SLIDING_UPPER_LAYER("""
+            {"model_type":"qwen2","vocab_size":61,"hidden_size":32,"intermediate_size":48,"num_hidden_layers":2,
+             "num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":1e-6,"rope_theta":1000000.0,
+             "use_sliding_window":true,"sliding_window":2,"max_window_layers":1,
+             "max_position_embeddings":128,"tie_word_embeddings":true,"bos_token_id":1,"eos_token_id":2}"""),
         GPT2("""
             {"model_type":"gpt2","vocab_size":61,"n_embd":32,"n_layer":2,"n_head":4,"n_positions":64,"n_inner":null,
              "layer_norm_epsilon":1e-5,"activation_function":"gelu_new","bos_token_id":0,"eos_token_id":0}"""),

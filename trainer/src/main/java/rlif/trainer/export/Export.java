@@ -24,21 +24,64 @@ import rlif.trainer.params.MergedWeights;
 public final class Export {
     private Export() {}
 
-    /** Writes {@code base} with {@code adapterDir}'s adapter merged in, and a copy of the adapter, to {@code out}. */
-    public static void mergeAdapter(Path base, Path adapterDir, Path out) {
-        DecoderConfig config = HfConfig.read(requireFile(base, "config.json"));
-        WeightSource weights = OnnxWeightSource.open(base);
+    /** The formats {@code rlif export --format} writes. */
+    public enum Format {
+        /** this project's model directory (ONNX decoder), the default */
+        ONNX,
+        /** a Hugging Face folder for transformers */
+        HF,
+        /** one GGUF file for llama.cpp */
+        GGUF
+    }
+
+    /**
+     * Writes the model directory {@code model} (a training checkpoint is one), with {@code adapterDir}'s adapter merged
+     * in when given, as {@code format}: a Hugging Face folder in {@code hfDtype}, or a GGUF file of {@code ggufType}.
+     */
+    public static void export(Path model, Path adapterDir, Format format, Path out, DType hfDtype,
+            rlif.models.gguf.GgmlType ggufType, long maxShardBytes) {
+        if (format == Format.ONNX) {
+            if (adapterDir == null) {
+                throw new BadInputException("--format onnx writes a merged model: give --adapter (or pick --format hf|gguf)");
+            }
+            mergeAdapter(model, adapterDir, out);
+            return;
+        }
+        DecoderConfig config = HfConfig.read(requireFile(model, "config.json"));
+        requireFile(model, "rlif.json");
+        WeightSource weights = OnnxWeightSource.open(model);
+        if (adapterDir != null) {
+            weights = MergedWeights.lora(config, weights, readFor(weights, model, adapterDir).deltas());
+        }
+        if (format == Format.HF) {
+            rlif.models.exporter.HfFolderWriter.write(config, weights, model, out, hfDtype, maxShardBytes);
+        } else {
+            rlif.models.exporter.GgufModelWriter.write(config, weights, model, out, ggufType);
+        }
+    }
+
+    private static PeftAdapter.Loaded readFor(WeightSource weights, Path base, Path adapterDir) {
         PeftAdapter.Loaded adapter = PeftAdapter.read(adapterDir);
         for (String m : adapter.modules()) {
             if (!weights.has(m + ".weight")) {
                 throw new BadInputException("--adapter " + adapterDir + " adapts " + m + ", which --model " + base + " does not have");
             }
         }
-        WeightSource merged = MergedWeights.lora(weights, adapter.trainables(), adapter.spec(), adapter.modules());
+        return adapter;
+    }
+
+    /** Writes {@code base} with {@code adapterDir}'s adapter merged in, and a copy of the adapter, to {@code out}. */
+    public static void mergeAdapter(Path base, Path adapterDir, Path out) {
+        DecoderConfig config = HfConfig.read(requireFile(base, "config.json"));
+        WeightSource weights = OnnxWeightSource.open(base);
+        PeftAdapter.Loaded adapter = readFor(weights, base, adapterDir);
+        WeightSource merged = MergedWeights.lora(config, weights, adapter.deltas());
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("adapter", adapterDir.toAbsolutePath().toString());
-        record.put("lora_rank", adapter.spec().rank());
-        record.put("lora_alpha", adapter.spec().alpha());
+        record.put("lora_rank", adapter.config().rank());
+        record.put("lora_alpha", adapter.config().alpha());
+        record.put("use_rslora", adapter.config().rslora());
+        record.put("use_dora", adapter.config().dora());
         record.put("modules", adapter.modules().size());
         ModelDirectoryWriter w = ModelDirectoryWriter.of(config, Decoders.build(config, merged, DecoderOptions.inference(DType.F32)))
                 .tokenizerFrom(base).provenance("source", base.toAbsolutePath().toString()).provenance("merge", record);

@@ -106,7 +106,7 @@ public final class Policy implements AutoCloseable {
     /** The current weights as a plain Hugging Face weight source (LoRA merged in). */
     public WeightSource mergedWeights() {
         return isLora()
-                ? MergedWeights.lora(base, trainables(), lora, hooks.adaptedModules())
+                ? MergedWeights.lora(config, base, trainables(), lora, hooks.adaptedModules())
                 : MergedWeights.full(base, trainables());
     }
 

@@ -303,7 +303,8 @@ public final class TrainRun {
     private void checkpoint(Policy policy, Path checkpoints, long step, String digest, AdamW adamw, Path baseDir) {
         Map<String, byte[]> extra = new LinkedHashMap<>(TrainerState.files(step, digest, policy.trainables(), adamw));
         if (policy.isLora()) {
-            extra.putAll(PeftAdapter.files(policy.trainables(), policy.lora(), policy.adaptedModules(), baseDir.toString()));
+            extra.putAll(PeftAdapter.files(policy.trainables(), policy.lora(), policy.adaptedModules(),
+                    PeftAdapter.loadableBase(baseDir)));
         }
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("source", baseDir.toString());

@@ -54,7 +54,7 @@ class LoraMergeTest {
             }
         }
         assertThat(hooks.adaptedModules()).hasSize(8);
-        WeightSource merged = MergedWeights.lora(base, tr, spec, hooks.adaptedModules());
+        WeightSource merged = MergedWeights.lora(c, base, tr, spec, hooks.adaptedModules());
         GraphBuilder plain = Decoders.build(c, merged, new DecoderOptions(DType.F32, false, LayerHooks.DEFAULT));
 
         float[] withAdapters = logits(lora, tr);
@@ -76,10 +76,56 @@ class LoraMergeTest {
         }
         PeftAdapter.Loaded back = PeftAdapter.read(dir);
         assertThat(back.modules()).isEqualTo(hooks.adaptedModules());
-        assertThat(back.spec().scale()).isEqualTo(spec.scale());
-        for (Trainables.Param p : tr.params().values()) {
-            assertThat(back.trainables().get(p.name()).values()).containsExactly(p.values());
-            assertThat(back.trainables().get(p.name()).shape()).containsExactly(p.shape());
+        for (var d : back.deltas()) {
+            assertThat(back.config().scaleOf(d.module())).isEqualTo(spec.scale());
+            assertThat(d.a()).containsExactly(tr.get(LoraSpec.aName(d.module())).values());
+            assertThat(d.b()).containsExactly(tr.get(LoraSpec.bName(d.module())).values());
+        }
+        String written = Files.readString(dir.resolve(PeftAdapter.CONFIG));
+        assertThat(written).as("full module names, so PEFT adapts exactly the trained modules")
+                .contains("\"model.layers.0.self_attn.q_proj\"").doesNotContain("\"q_proj\"");
+    }
+
+    /**
+     * GPT-2's Conv1D weights are {@code [in, out]}: a run training LoRA on c_attn, c_proj and c_fc (square
+     * attn.c_proj included) checkpoints a merged model equal to its LoRA forward, and writes PEFT's layout.
+     */
+    @Test
+    void gpt2Conv1dAdaptersMergeInTheirOwnLayout() throws Exception {
+        Path golden = Path.of("../models/src/test/resources/interop/gpt2");
+        try (var ckpt = rlif.models.importer.SafetensorsCheckpoint.open(golden)) {
+            DecoderConfig c = HfConfig.parse(ckpt.config().toString(), "gpt2");
+            Map<String, rlif.models.tensor.Tensor> f32 = new java.util.LinkedHashMap<>();
+            for (String n : ckpt.weights().names()) {
+                f32.put(n, rlif.models.tensor.Tensors.convert(ckpt.weights().get(n), DType.F32));
+            }
+            WeightSource base = WeightSource.of(f32, "gpt2");
+            Trainables tr = new Trainables();
+            LoraSpec spec = new LoraSpec(2, 4, List.of("c_attn", "c_proj", "c_fc"));
+            TrainableHooks hooks = TrainableHooks.lora(spec, tr, 1);
+            GraphBuilder lora = Decoders.build(c, base, new DecoderOptions(DType.F32, false, hooks));
+            Random rnd = new Random(4);
+            for (Trainables.Param p : tr.params().values()) {
+                for (int i = 0; i < p.values().length; i++) {
+                    p.values()[i] = (float) (rnd.nextGaussian() * 0.2);
+                }
+            }
+            assertThat(hooks.adaptedModules()).contains("transformer.h.0.attn.c_proj", "transformer.h.1.mlp.c_fc");
+            WeightSource merged = MergedWeights.lora(c, base, tr, spec, hooks.adaptedModules());
+            float[] withAdapters = logits(lora, tr);
+            float[] fromMerged = logits(Decoders.build(c, merged, new DecoderOptions(DType.F32, false, LayerHooks.DEFAULT)), new Trainables());
+            double maxDiff = 0;
+            for (int i = 0; i < withAdapters.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(withAdapters[i] - fromMerged[i]));
+            }
+            System.out.println("[lora] gpt2 merged vs LoRA forward max |logit diff| " + maxDiff);
+            assertThat(maxDiff).isLessThan(1e-4);
+            for (Map.Entry<String, byte[]> f : PeftAdapter.files(tr, spec, hooks.adaptedModules(), "gpt2").entrySet()) {
+                Files.write(dir.resolve(f.getKey()), f.getValue());
+            }
+            WeightSource reread = MergedWeights.lora(c, base, PeftAdapter.read(dir).deltas());
+            assertThat(reread.get("transformer.h.0.attn.c_proj.weight").toFloats())
+                    .containsExactly(merged.get("transformer.h.0.attn.c_proj.weight").toFloats());
         }
     }
 

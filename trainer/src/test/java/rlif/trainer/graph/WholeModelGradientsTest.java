@@ -74,6 +74,28 @@ class WholeModelGradientsTest {
         assertThat(worst).isLessThan(1e-6);
     }
 
+    /** Mistral's sliding window (2 keys, over 5 tokens) in the training graph: the mask carries no gradient, the rest must. */
+    @Test
+    void loraSlidingWindowGrpoGradientsMatchFiniteDifferences() throws OrtException {
+        RandomLlama.Spec s = tinyLlama();
+        String json = RandomLlama.configJson(s).replace("\"llama\"", "\"mistral\", \"sliding_window\" : 2");
+        DecoderConfig c = HfConfig.parse(json, "tiny mistral");
+        assertThat(((rlif.models.arch.LlamaConfig) c).slidingWindow()).isNotNull();
+        Trainables tr = new Trainables();
+        TrainableHooks hooks = TrainableHooks.lora(new LoraSpec(2, 4, List.of("q_proj", "k_proj", "v_proj")), tr, 5);
+        TrainingGraph tg = TrainingGraph.build(c, WeightSource.of(RandomLlama.weights(s, 6), "tiny"), hooks,
+                new TrainingGraph.Grpo(new GrpoSettings(0.2, 0.05, 0.0, GrpoSettings.Averaging.TOKEN), 0.8));
+        Random rnd = new Random(10);
+        for (Trainables.Param p : tr.params().values()) {
+            for (int i = 0; i < p.values().length; i++) {
+                p.values()[i] = (float) (rnd.nextGaussian() * 0.3);
+            }
+        }
+        double worst = check(tg, tr, true, 8);
+        System.out.println("[gradcheck] mistral sliding-window LoRA GRPO: " + tr.elementCount() + " parameters, worst error " + worst);
+        assertThat(worst).isLessThan(1e-6);
+    }
+
     @Test
     void fullGpt2SftGradientsMatchFiniteDifferences() throws OrtException {
         String json = "{\"model_type\":\"gpt2\",\"vocab_size\":" + V + ",\"n_embd\":8,\"n_head\":2,\"n_layer\":2,"

@@ -1,0 +1,72 @@
+package rlif.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * stderr for a reader that is not a terminal (a log file, a CI job, a pipe): lines redrawn with carriage returns
+ * (progress bars) are dropped, every other line passes whole. A log then reads "error: ..." as its only line instead
+ * of a smear of {@code \r}-separated bar frames before it.
+ */
+final class ProgressLineFilter extends OutputStream {
+    /** A line without a newline longer than this is passed on (or, if redrawn, cut) so memory stays bounded. */
+    private static final int MAX_LINE = 1 << 16;
+
+    private final OutputStream out;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private boolean redrawn;
+
+    ProgressLineFilter(OutputStream out) {
+        this.out = out;
+    }
+
+    /** Whether this process's stderr is a terminal (Linux: fd 2 is a tty device; elsewhere: a console is attached). */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+        if (b == '\r') {
+            redrawn = true;
+            line.reset();
+        } else if (b == '\n') {
+            if (!redrawn) {
+                line.write('\n');
+                line.writeTo(out);
+                out.flush();
+            }
+            line.reset();
+            redrawn = false;
+        } else {
+            line.write(b);
+            if (line.size() > MAX_LINE) {
+                if (!redrawn) {
+                    line.writeTo(out);
+                }
+                line.reset();
+            }
+        }
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        out.flush(); // a partial line stays buffered: it may yet turn out to be a redrawn one
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (!redrawn && line.size() > 0) {
+            line.writeTo(out);
+        }
+        out.close();
+    }
+}
