@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -15,7 +16,9 @@ import picocli.CommandLine.Option;
 import rlif.cli.ComparisonTable;
 import rlif.cli.Rlif;
 import rlif.cli.ScoreFlags;
+import rlif.evaluator.compare.MultiScoreJob;
 import rlif.models.BadInputException;
+import rlif.models.io.OutLock;
 
 /**
  * {@code rlif spark-score}: the score job on Apache Spark. {@code bin/rlif spark-score} runs it in this JVM
@@ -70,6 +73,22 @@ public final class SparkScore implements Callable<Integer> {
             throw new BadInputException("--models-per-executor must be >= 1, got " + modelsPerExecutor);
         }
         var settings = flags.settings("", SparkData.describe(flags.data()));
+        // one run per --out at a time, as for every rlif command; a remote --out is left to its file system
+        try (OutLock lock = SparkData.isLocal(out) ? OutLock.acquire(localOut(), "spark-score") : null) {
+            if (lock != null) {
+                OutLock.requireRunDirectory(localOut(), "spark-score", Set.of(SparkScoreJob.ROLLOUTS,
+                        MultiScoreJob.COMPARISON_JSON, MultiScoreJob.COMPARISON_HTML));
+            }
+            return run(settings);
+        }
+    }
+
+    private java.nio.file.Path localOut() {
+        java.net.URI uri = java.net.URI.create(out.replace(" ", "%20"));
+        return uri.getScheme() == null ? java.nio.file.Path.of(out) : java.nio.file.Path.of(uri);
+    }
+
+    private int run(rlif.evaluator.score.ScoreSettings settings) {
         boolean created = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         long t0 = System.nanoTime();
         SparkSession spark = session();
