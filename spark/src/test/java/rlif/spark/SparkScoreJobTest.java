@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import rlif.cli.Rlif;
+import rlif.cli.CliRun;
 import rlif.evaluator.compare.ModelPatterns;
 import rlif.evaluator.compare.MultiScoreJob;
 import rlif.evaluator.data.Problem;
@@ -210,33 +207,14 @@ class SparkScoreJobTest {
         }
     }
 
-    /** What the command printed and returned. */
-    record Run(int code, String out, String err) {
-        List<String> errorLines() {
-            return err.lines().filter(l -> l.startsWith("error:")).toList();
-        }
-    }
-
-    static Run sparkScore(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Rlif.execute(new CommandLine(new SparkScore()), args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun sparkScore(String... args) {
+        return CliRun.of(new CommandLine(new SparkScore()), args);
     }
 
     @Test
     void aMissingModelFailsWithOneLineAndNoStackTrace() {
         Path out = tmp.resolve("missing-model");
-        Run run = sparkScore("--model", committed("arith-base"), tmp.resolve("nope").toString(), "--data",
+        CliRun run = sparkScore("--model", committed("arith-base"), tmp.resolve("nope").toString(), "--data",
                 jsonl.toString(), "--max-new-tokens", "40", "--out", out.toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.errorLines()).containsExactly("error: model directory " + tmp.resolve("nope") + " does not exist");
@@ -249,7 +227,7 @@ class SparkScoreJobTest {
     void aMalformedRowFailsWithOneLineNamingTheFileAndLine() throws IOException {
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt\": \"compute 1 + 2\", \"answer\": \"#### 3\"}\n{\"prompt\": 7}\n");
-        Run run = sparkScore("--model", committed("arith-base"), "--data", bad.toString(), "--max-new-tokens", "40",
+        CliRun run = sparkScore("--model", committed("arith-base"), "--data", bad.toString(), "--max-new-tokens", "40",
                 "--out", tmp.resolve("bad-row").toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.errorLines()).containsExactly("error: " + bad + " line 2, field prompt: must be a string");
@@ -262,7 +240,7 @@ class SparkScoreJobTest {
         Path bad = tmp.resolve("bad.parquet");
         spark.read().json(jsonl.toString()).selectExpr("id", "CAST(length(prompt) AS INT) AS prompt", "answer")
                 .coalesce(1).write().parquet(bad.toString());
-        Run run = sparkScore("--model", committed("arith-base"), "--data", bad.toString(), "--max-new-tokens", "40",
+        CliRun run = sparkScore("--model", committed("arith-base"), "--data", bad.toString(), "--max-new-tokens", "40",
                 "--out", tmp.resolve("bad-parquet").toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.errorLines()).containsExactly("error: " + bad + " row 1, field prompt: must be a string");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import rlif.evaluator.metrics.Interval;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.Signal;
@@ -17,7 +16,7 @@ import rlif.evaluator.report.Signal;
  */
 public final class Comparison {
     /** One scored model, its estimates, and its differences from the baseline (null for the baseline). */
-    public record Entry(ScoredModel model, ModelEstimates estimates, PairedDifferences difference) {}
+    public record Entry(ScoredModel model, ModelEstimates estimates, MetricIntervals difference) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,34 +69,30 @@ public final class Comparison {
             } else {
                 m.putNull("step");
             }
-            ModelEstimates x = e.estimates();
-            m.put("rollouts", x.rollouts());
-            m.put("graded", x.graded());
-            metrics(m, x.accuracy(), x.passAtK(), x.majAtK(), x.numTokens(), x.signalMean(), x.signalAuroc());
-            PairedDifferences d = e.difference();
-            if (d == null) {
+            m.put("rollouts", e.estimates().rollouts());
+            m.put("graded", e.estimates().graded());
+            metrics(m, e.estimates().metrics());
+            if (e.difference() == null) {
                 m.putNull("paired_difference");
             } else {
-                metrics(m.putObject("paired_difference"), d.accuracy(), d.passAtK(), d.majAtK(), d.numTokens(),
-                        d.signalMean(), d.signalAuroc());
+                metrics(m.putObject("paired_difference"), e.difference());
             }
         }
         return o;
     }
 
-    private static void metrics(ObjectNode o, Interval accuracy, Map<Integer, Interval> passAtK,
-            Map<Integer, Interval> majAtK, Interval numTokens, Map<Signal, Interval> mean, Map<Signal, Interval> auroc) {
-        put(o, "accuracy", accuracy);
+    private static void metrics(ObjectNode o, MetricIntervals m) {
+        put(o, "accuracy", m.accuracy());
         ObjectNode pass = o.putObject("pass_at_k");
-        passAtK.forEach((k, i) -> put(pass, String.valueOf(k), i));
+        m.passAtK().forEach((k, i) -> put(pass, String.valueOf(k), i));
         ObjectNode maj = o.putObject("maj_at_k");
-        majAtK.forEach((k, i) -> put(maj, String.valueOf(k), i));
-        put(o, "num_tokens", numTokens);
+        m.majAtK().forEach((k, i) -> put(maj, String.valueOf(k), i));
+        put(o, "num_tokens", m.numTokens());
         ObjectNode signals = o.putObject("signals");
         for (Signal s : Signal.values()) {
             ObjectNode n = signals.putObject(s.json());
-            put(n, "mean", mean.get(s));
-            put(n, "auroc", auroc.get(s));
+            put(n, "mean", m.signalMean().get(s));
+            put(n, "auroc", m.signalAuroc().get(s));
         }
     }
 

@@ -17,16 +17,7 @@ import rlif.evaluator.report.Summary;
  * for every reported k and each signal's AUROC exactly as its {@code summary.json} reports them
  * ({@link Summary}), and the means of completion length and of each signal over rollouts.
  */
-public record ModelEstimates(
-        int rollouts,
-        long graded,
-        int problems,
-        Interval accuracy,
-        Map<Integer, Interval> passAtK,
-        Map<Integer, Interval> majAtK,
-        Interval numTokens,
-        Map<Signal, Interval> signalMean,
-        Map<Signal, Interval> signalAuroc) {
+public record ModelEstimates(int rollouts, long graded, int problems, MetricIntervals metrics) {
 
     /** The estimates of a run's rows; {@code samples} is {@code --samples}. */
     public static ModelEstimates of(List<RolloutRow> rows, int samples) {
@@ -44,8 +35,8 @@ public record ModelEstimates(
             aurocs.put(s, summary.aurocInterval(s));
         }
         int problems = (int) rows.stream().mapToInt(RolloutRow::promptIndex).distinct().count();
-        return new ModelEstimates(rows.size(), summary.graded(), problems, summary.accuracyInterval(), pass, maj,
-                mean(rows, RolloutRow::numTokens), means, aurocs);
+        return new ModelEstimates(rows.size(), summary.graded(), problems, new MetricIntervals(summary.accuracyInterval(),
+                pass, maj, mean(rows, RolloutRow::numTokens), means, aurocs));
     }
 
     /** The mean over rollouts of a value (NaN left out), clustered by problem. */

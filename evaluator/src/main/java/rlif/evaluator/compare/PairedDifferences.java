@@ -20,16 +20,11 @@ import rlif.evaluator.report.Summary;
  * ({@link Intervals#pairedDifference}), and the AUROC's is {@link Summary#aurocPairedDifference}; the difficulty a
  * problem has for both models cancels out of the standard error.
  */
-public record PairedDifferences(
-        Interval accuracy,
-        Map<Integer, Interval> passAtK,
-        Map<Integer, Interval> majAtK,
-        Interval numTokens,
-        Map<Signal, Interval> signalMean,
-        Map<Signal, Interval> signalAuroc) {
+public final class PairedDifferences {
+    private PairedDifferences() {}
 
     /** {@code rows} minus {@code baseline}, both runs of {@code samples} samples per problem. */
-    public static PairedDifferences of(List<RolloutRow> rows, List<RolloutRow> baseline, int samples) {
+    public static MetricIntervals of(List<RolloutRow> rows, List<RolloutRow> baseline, int samples) {
         Summary mine = new Summary(rows, samples);
         Summary theirs = new Summary(baseline, samples);
         Map<Integer, Interval> pass = new LinkedHashMap<>();
@@ -50,7 +45,7 @@ public record PairedDifferences(
         }
         Interval tokens = paired(perProblemMean(rows, r -> true, RolloutRow::numTokens),
                 perProblemMean(baseline, r -> true, RolloutRow::numTokens));
-        return new PairedDifferences(accuracy, pass, maj, tokens, means, aurocs);
+        return new MetricIntervals(accuracy, pass, maj, tokens, means, aurocs);
     }
 
     /** The paired difference of two per-problem values, aligned by problem (a problem one side lacks is left out). */
