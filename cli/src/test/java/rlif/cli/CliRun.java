@@ -11,11 +11,14 @@ public record CliRun(int code, String out, String err) {
 
     /** Runs {@code rlif args...} in this JVM with stdout and stderr captured. */
     public static CliRun of(String... args) {
-        return of(new CommandLine(new Rlif()), args);
+        return ofCommand(new Rlif(), args);
     }
 
-    /** Runs the command line {@code cli} (rlif, or a command launched on its own) with stdout and stderr captured. */
-    public static CliRun of(CommandLine cli, String... args) {
+    /**
+     * Runs {@code command} (rlif, or a command launched on its own) with stdout and stderr captured; its command
+     * line is made after the streams are swapped, since picocli keeps the stderr it finds when made.
+     */
+    public static CliRun ofCommand(Object command, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -23,7 +26,7 @@ public record CliRun(int code, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Rlif.execute(cli, args);
+            int code = Rlif.execute(new CommandLine(command), args);
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);

@@ -1,6 +1,5 @@
 package rlif.spark;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -111,15 +110,25 @@ final class RolloutSchema {
         if (!has(row, field)) {
             return new int[0];
         }
-        List<Integer> list = row.getList(row.fieldIndex(field));
-        return list.stream().mapToInt(Integer::intValue).toArray();
+        return list(row, field).stream().mapToInt(x -> ((Number) x).intValue()).toArray();
     }
 
     private static double[] doubles(Row row, String field) {
         if (!has(row, field) || row.isNullAt(row.fieldIndex(field))) {
             return null;
         }
-        List<Double> list = new ArrayList<>(row.getList(row.fieldIndex(field)));
-        return list.stream().mapToDouble(d -> d == null ? Double.NaN : d).toArray();
+        return list(row, field).stream().mapToDouble(x -> x == null ? Double.NaN : ((Number) x).doubleValue()).toArray();
+    }
+
+    /** An array column as a list: a Scala sequence as Spark reads it, or the Java array {@link #toRow} made. */
+    private static List<?> list(Row row, String field) {
+        Object v = row.get(row.fieldIndex(field));
+        if (v instanceof scala.collection.Seq<?> seq) {
+            return scala.jdk.javaapi.CollectionConverters.asJava(seq);
+        }
+        if (v instanceof Object[] array) {
+            return java.util.Arrays.asList(array);
+        }
+        return (List<?>) v;
     }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import rlif.cli.CliRun;
 import rlif.evaluator.compare.ModelPatterns;
 import rlif.evaluator.compare.MultiScoreJob;
@@ -78,8 +77,9 @@ class SparkScoreJobTest {
             }
         }
         Files.write(jsonl, lines);
+        // per-token signals on, so the rows compared below include their arrays
         settings = new ScoreSettings("", jsonl.toString(), 0, 2, 40, 1.0, 0, 1.0, 5, 4, "cpu", "auto",
-                PromptFormat.PLAIN, false);
+                PromptFormat.PLAIN, true);
         List<String> models = List.of(committed("arith-base"), committed("arith-instruct"));
         local = tmp.resolve("local");
         new MultiScoreJob(ModelPatterns.expand(models), settings, local, false).run();
@@ -208,7 +208,7 @@ class SparkScoreJobTest {
     }
 
     static CliRun sparkScore(String... args) {
-        return CliRun.of(new CommandLine(new SparkScore()), args);
+        return CliRun.ofCommand(new SparkScore(), args);
     }
 
     @Test
