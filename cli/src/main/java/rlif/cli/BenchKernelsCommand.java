@@ -3,9 +3,6 @@ package rlif.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -15,6 +12,8 @@ import rlif.bench.kernels.BenchReport;
 import rlif.bench.kernels.BenchResult;
 import rlif.bench.kernels.KernelBench;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 
 /** {@code rlif bench kernels}: every signal-kernel backend against the memory-read baseline, in one table. */
 @Command(
@@ -46,15 +45,9 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         String tornadoProblem = KernelBench.tornadoProblem();
         double loadBefore = KernelBench.loadAverage();
         List<BenchResult> results;
-        try (ProgressBar bar = new ProgressBarBuilder()
-                .setTaskName("bench kernels")
-                .setInitialMax(bench.cells())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .showSpeed()
-                .build()) {
+        try (Progress bar = ProgressSink.stderr().bar("bench kernels", bench.cells(), "cells")) {
             results = bench.run(r -> {
-                bar.setExtraMessage(r.backend() + " " + r.rows() + "x" + r.vocab());
+                bar.message("last: " + r.backend() + " " + r.rows() + "x" + r.vocab());
                 bar.step();
             });
         }

@@ -9,16 +9,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.bench.rollout.RolloutBench;
-import rlif.evaluator.rollout.Device;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 
 /** {@code rlif bench rollout}: end-to-end rollout throughput at batch 1 and 16, and the Java side's share. */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
@@ -34,13 +33,14 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
-    @Option(names = "--kernels", defaultValue = "auto", description = "signal kernel backend (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
+            description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--threads", defaultValue = "0",
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -50,19 +50,17 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             throw new BadInputException("--threads must be >= 0, got " + threads);
         }
         Path dir = model != null ? model : defaultModel();
-        ModelDirectory md = ModelDirectory.open(dir);
+        ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
         RolloutBench.Settings s = new RolloutBench.Settings(base.batchSizes(), base.promptTokens(), base.newTokens(),
                 base.warmups(), base.repeats(), base.temperature(), kernels,
-                base.engine().withDevice(Device.parse(device)).withThreads(threads));
+                base.engine().withDevice(device.device()).withThreads(threads));
         int calls = s.batchSizes().size() * (s.warmups() + s.repeats());
         List<RolloutBench.Result> results;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench rollout").setInitialMax(calls)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .showSpeed().build()) {
+        try (Progress bar = ProgressSink.stderr().bar("bench rollout", calls, "calls")) {
             results = RolloutBench.run(md, s, msg -> {
                 bar.step();
-                bar.setExtraMessage(msg);
+                bar.message("last: " + msg);
             });
         }
         String machine = machine();

@@ -34,7 +34,7 @@ public final class ComparisonTable {
         o.println();
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s", "model", "step"));
         for (String t : titles) {
-            head.append(String.format(Locale.ROOT, "  %-24s", t));
+            head.append(String.format(Locale.ROOT, "  %-28s", t));
         }
         o.println(head.toString().stripTrailing());
         for (int i = 0; i < models.size(); i++) {
@@ -49,7 +49,7 @@ public final class ComparisonTable {
     private static void line(PrintStream o, String name, String step, JsonNode values, List<String> pointers) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s", name, step));
         for (String p : pointers) {
-            b.append(String.format(Locale.ROOT, "  %-24s", ComparisonReport.cell(values.at(p))));
+            b.append(String.format(Locale.ROOT, "  %-28s", ComparisonReport.cell(values.at(p))));
         }
         o.println(b.toString().stripTrailing());
     }

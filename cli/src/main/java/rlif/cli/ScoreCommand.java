@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import rlif.evaluator.compare.ModelPatterns;
 import rlif.evaluator.compare.MultiScoreJob;
 import rlif.evaluator.compare.ScoredModel;
+import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
@@ -48,7 +49,8 @@ public final class ScoreCommand implements Callable<Integer> {
             ScoreSettings settings = flags.settings(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
             try (OutLock lock = OutLock.acquire(out, "score")) {
                 OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
-                ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+                ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(flags.threads())
+                        .withProgressBar(true).run();
                 print(result, out, System.out);
             }
             return 0;
@@ -59,14 +61,14 @@ public final class ScoreCommand implements Callable<Integer> {
             Set<String> runFiles = new HashSet<>(Set.of(MultiScoreJob.COMPARISON_JSON, MultiScoreJob.COMPARISON_HTML));
             list.forEach(m -> runFiles.add(m.name()));
             OutLock.requireRunDirectory(out, "score", runFiles);
-            MultiScoreJob.Result result =
-                    new MultiScoreJob(list, flags.settings(""), out, overwrite).withProgressBar(true).run();
+            MultiScoreJob.Result result = new MultiScoreJob(list, flags.settings(""), out, overwrite)
+                    .withThreads(flags.threads()).withProgressBar(true).run();
             ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
         }
         return 0;
     }
 
-    /** The summary table on stdout. */
+    /** The summary table on stdout: rates with their 95% intervals, every number to four significant digits. */
     static void print(ScoreJob.Result result, Path out, PrintStream o) {
         ObjectNode s = result.summary();
         JsonNode c = s.get("counts");
@@ -75,34 +77,25 @@ public final class ScoreCommand implements Callable<Integer> {
                 c.get("problems").asInt(), c.get("rollouts").asInt(), result.resumedRows(), result.newRows(),
                 result.droppedBytes() > 0 ? ", dropped a torn last line" : "");
         o.printf(Locale.ROOT, "%-22s eos %d, length %d; mean %s tokens%n", "finish",
-                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), num(s.at("/num_tokens/mean")));
-        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct)%n", "accuracy", num(s.get("accuracy")),
-                c.get("correct").asInt(), c.get("graded").asInt());
-        o.printf(Locale.ROOT, "%-22s %s%n", "pass@k", pairs(s.get("pass_at_k")));
-        o.printf(Locale.ROOT, "%-22s %s%n", "maj@k", pairs(s.get("maj_at_k")));
-        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC");
+                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), Digits.of(s.at("/num_tokens/mean")));
+        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct; 95%% interval, clustered by problem)%n", "accuracy",
+                Digits.withInterval(s.get("accuracy"), s.get("accuracy_ci95")), c.get("correct").asInt(),
+                c.get("graded").asInt());
+        o.printf(Locale.ROOT, "%-22s %-26s %s%n", "k", "pass@k", "maj@k");
+        s.get("pass_at_k").fieldNames().forEachRemaining(k -> o.printf(Locale.ROOT, "%-22s %-26s %s%n", k,
+                Digits.withInterval(s.at("/pass_at_k/" + k), s.at("/pass_at_k_ci95/" + k)),
+                Digits.withInterval(s.at("/maj_at_k/" + k), s.at("/maj_at_k_ci95/" + k))));
+        o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", "signal", "mean", "std", "correct", "incorrect",
+                "AUROC [95% interval]");
         for (Signal sig : Signal.values()) {
             JsonNode n = s.at("/signals/" + sig.json());
-            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
-                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
+            o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", sig.json(), Digits.of(n.get("mean")),
+                    Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
+                    Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
         o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
-                num(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                num(s.at("/throughput/generation_seconds")));
-        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
-    }
-
-    private static String pairs(JsonNode object) {
-        StringBuilder b = new StringBuilder();
-        object.fieldNames().forEachRemaining(k -> b.append(b.isEmpty() ? "" : ", ").append(k).append(": ")
-                .append(num(object.get(k))));
-        return b.toString();
-    }
-
-    private static String num(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return "n/a";
-        }
-        return n.isIntegralNumber() ? n.asText() : String.format(Locale.ROOT, "%.4f", n.asDouble());
+                Digits.of(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
+                Digits.of(s.at("/throughput/generation_seconds")));
+        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", Digits.of(s.get("wall_seconds")));
     }
 }

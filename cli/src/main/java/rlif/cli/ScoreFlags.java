@@ -1,6 +1,7 @@
 package rlif.cli;
 
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
@@ -19,8 +20,9 @@ public final class ScoreFlags {
     @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "longest completion (default: 256, or less where the model's context is shorter)")
+    Integer maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
     double temperature;
@@ -37,8 +39,12 @@ public final class ScoreFlags {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "ONNX Runtime device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+    int threads;
 
     @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
@@ -50,6 +56,11 @@ public final class ScoreFlags {
 
     @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
     boolean tokenSignals;
+
+    /** ONNX Runtime intra-op threads ({@code --threads}), 0 for its default. */
+    public int threads() {
+        return threads;
+    }
 
     /** The {@code --data} argument as given. */
     public String data() {
@@ -63,11 +74,15 @@ public final class ScoreFlags {
 
     /** The settings for {@code model}, with {@code dataDescription} recorded as the data source. */
     public ScoreSettings settings(String model, String dataDescription) {
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        }
         if (limit != null && limit < 1) {
             throw new BadInputException("--limit must be >= 1, got " + limit);
         }
-        return new ScoreSettings(model, dataDescription, limit == null ? 0 : limit, samples, maxNewTokens, temperature,
-                topK, topP, seed, batchSize, device.toLowerCase(Locale.ROOT), kernels.toLowerCase(Locale.ROOT),
+        return new ScoreSettings(model, dataDescription, limit == null ? 0 : limit, samples,
+                maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens, temperature, topK, topP, seed,
+                batchSize, device.name().toLowerCase(Locale.ROOT), kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat), tokenSignals);
     }
 

@@ -33,8 +33,8 @@ import rlif.trainer.init.RandomLlama;
  * greedy pick (the scalar kernel's first maximum) is {@code <pad>}: a completion with no text that runs to
  * {@code --max-new-tokens}; sampled at temperature 1 the same rows draw uniformly. With a
  * reference that cannot be parsed beside them, {@code rlif score} finishes, marks each row with its reason and
- * counts each kind in {@code summary.json}; {@code rlif train} on NaN logits skips every step and leaves the
- * checkpoint weights untouched.
+ * counts each kind in {@code summary.json}. {@code rlif train} refuses such weights up front, and a run whose every
+ * step was skipped fails saying so.
  */
 class NumericalFaultsTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -123,35 +123,59 @@ class NumericalFaultsTest {
     }
 
     @Test
-    void trainingOnNanLogitsSkipsEveryStepAndKeepsTheWeights() throws IOException {
-        // every arith prompt holds '=' in its worked solution, so every SFT batch has NaN logits
+    void trainingFromNonFiniteWeightsIsRefusedBeforeAnythingIsWritten() throws IOException {
         Path start = writePoisoned(tmp.resolve("poisoned-eq"), "=");
         Path cfg = tmp.resolve("sft.yaml");
         Files.writeString(cfg, """
                 seed: 1
-                steps: 2
                 objective: sft
                 model: %s
                 trainable: {full: true}
-                optimizer: {lr: 1e-2}
                 data: {source: "arith:level=1"}
-                sft: {batch_size: 2, max_length: 48}
-                eval: {every: 0, limit: 2, max_new_tokens: 4, batch_size: 2}
-                checkpoint: {every: 1}
+                sft: {max_steps: 2, batch_size: 2, max_length: 48}
+                eval: {limit: 2, max_new_tokens: 4, batch_size: 2}
                 """.formatted(start));
-        Path out = tmp.resolve("train");
-        assertThat(Rlif.execute("train", "--config", cfg.toString(), "--out", out.toString(), "--threads", "1")).isZero();
+        Path out = tmp.resolve("train-poisoned");
+        CliRun run = CliRun.of("train", "--config", cfg.toString(), "--out", out.toString(), "--threads", "1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.errorLines()).singleElement().asString().contains(start.toString())
+                .contains("weight model.embed_tokens.weight has 16 non-finite values");
+        assertThat(out).as("nothing written").doesNotExist();
+    }
+
+    @Test
+    void aRunWhoseEveryStepWasSkippedSaysSoAndFails() throws IOException {
+        // a random tiny model never answers an arith problem correctly: every group's verifiable reward is 0, so
+        // every advantage is 0 and every step is skipped as a zero gradient
+        Path cfg = tmp.resolve("flat.yaml");
+        Files.writeString(cfg, """
+                seed: 1
+                objective: grpo
+                init: {tokenizer: char, hidden_size: 16, intermediate_size: 32, num_layers: 1, num_heads: 2, num_kv_heads: 1}
+                trainable: {full: true}
+                data: {source: "arith:level=1"}
+                grpo: {max_steps: 2, prompts_per_step: 2, num_generations: 2, max_completion_length: 4,
+                       reward: {verifiable: 1.0}, save_steps: 1}
+                eval: {limit: 2, max_new_tokens: 4, batch_size: 2}
+                """);
+        Path out = tmp.resolve("train-flat");
+        CliRun run = CliRun.of("train", "--config", cfg.toString(), "--out", out.toString(), "--threads", "1");
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.errorLines()).singleElement().asString()
+                .contains("every one of the 2 steps was skipped (zero gradient)").contains("metrics.jsonl");
         List<JsonNode> steps = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             JsonNode row = JSON.readTree(line);
-            if (row.has("skipped")) {
+            if (!row.has("eval")) {
                 steps.add(row);
             }
         }
-        assertThat(steps).as("every training step was skipped and logged").hasSize(2)
-                .allSatisfy(r -> assertThat(r.get("skipped").asText()).contains("non-finite"));
+        assertThat(steps).hasSize(2).allSatisfy(r -> {
+            assertThat(r.get("skipped").asText()).isEqualTo("zero gradient");
+            assertThat(r.get("frac_reward_zero_std").asDouble()).isEqualTo(1.0);
+        });
         assertThat(Files.readAllBytes(out.resolve("checkpoints/step-2/" + TrainerState.PARAMS_FILE)))
-                .as("no NaN reached the checkpoint: its weights are the step-1 ones, i.e. untouched")
-                .isEqualTo(Files.readAllBytes(out.resolve("checkpoints/step-1/" + TrainerState.PARAMS_FILE)));
+                .as("the weights never moved").isEqualTo(Files.readAllBytes(out.resolve("checkpoints/step-1/"
+                        + TrainerState.PARAMS_FILE)));
     }
 }

@@ -167,7 +167,7 @@ class ScoreCommandBadInputTest {
         assertBadInput("is a file", "--model", gpt2.toString(), "--data", ids.toString(), "--out", file.toString());
         assertThat(Files.readString(file)).isEqualTo("keep me");
         // A file on the way to --out: the directory cannot be created.
-        assertBadInput("a file is in the way", "--model", gpt2.toString(), "--data", ids.toString(), "--out",
+        assertBadInput("cannot create --out", "--model", gpt2.toString(), "--data", ids.toString(), "--out",
                 file.resolve("sub").toString());
         assertThat(Files.readString(file)).isEqualTo("keep me");
     }

@@ -80,8 +80,11 @@ final class ExecutorModels {
         }
     }
 
-    /** Opens (or reuses) the model of {@code settings}, whose model is a local directory or a Hadoop URI. */
-    static Lease acquire(ScoreSettings settings, int keep) {
+    /**
+     * Opens (or reuses) the model of {@code settings}, whose model is a local directory or a Hadoop URI; its
+     * session runs {@code threads} intra-op threads (0: ONNX Runtime's default).
+     */
+    static Lease acquire(ScoreSettings settings, List<Problem> problems, int threads, int keep) {
         ScoreSettings local = settings.withModel(localDirectory(settings.model()).toString());
         Entry entry;
         synchronized (ExecutorModels.class) {
@@ -95,7 +98,10 @@ final class ExecutorModels {
                 if (entry.model == null) {
                     ScoringModel m = ScoringModel.open(entry.settings);
                     try {
-                        m.startEngine();
+                        // every prompt of the job, as the driver and rlif score check and fit them
+                        problems.forEach(m::encode);
+                        m.fitMaxNewTokens();
+                        m.startEngine(threads);
                     } catch (RuntimeException e) {
                         m.close();
                         throw e;

@@ -7,12 +7,14 @@ import rlif.evaluator.data.Problem;
 import rlif.evaluator.score.ScoreSettings;
 
 /**
- * What every task of a spark-score job needs, broadcast once: the settings all models share (their
- * {@code model} is replaced by each model's local directory), the models, the problems (read once, on the
- * driver), and the work units.
+ * What every task of a spark-score job needs, broadcast once: each model's settings (the shared ones with its
+ * location and, for a local model, {@code --max-new-tokens} fitted to its context), the models, the problems
+ * (read once, on the driver), and the work units.
  *
+ * @param settings one per model, in the order of {@code models}
+ * @param threads ONNX Runtime intra-op threads of each session, 0 for its default
  * @param modelsPerExecutor how many models an executor keeps open at once (one ONNX Runtime session each)
  * @param failOnceUnit test hook: the unit whose first attempt throws after its first batch, -1 for none
  */
-record JobSpec(ScoreSettings settings, List<ScoredModel> models, List<Problem> problems, List<WorkUnit> units,
-        int modelsPerExecutor, int failOnceUnit) implements Serializable {}
+record JobSpec(List<ScoreSettings> settings, List<ScoredModel> models, List<Problem> problems, List<WorkUnit> units,
+        int threads, int modelsPerExecutor, int failOnceUnit) implements Serializable {}

@@ -3,16 +3,14 @@ package rlif.spark;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.Success$;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 
 /**
  * Progress of the generating stage on stderr, in rollouts with rate and ETA, from Spark's own task events:
@@ -24,7 +22,8 @@ final class SparkProgress extends SparkListener implements AutoCloseable {
     private final List<WorkUnit> units;
     private final int samples;
     private final String jobGroup;
-    private final ProgressBar bar;
+    private final ProgressSink sink;
+    private final Progress bar;
     private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
 
     SparkProgress(SparkSession spark, List<WorkUnit> units, int samples, String jobGroup, boolean show) {
@@ -33,9 +32,8 @@ final class SparkProgress extends SparkListener implements AutoCloseable {
         this.samples = samples;
         this.jobGroup = jobGroup;
         long total = units.stream().mapToLong(u -> (long) u.problems() * samples).sum();
-        this.bar = show ? new ProgressBarBuilder().setTaskName("spark-score").setInitialMax(total)
-                .setUnit(" rollouts", 1).showSpeed().setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null;
+        this.sink = show ? ProgressSink.stderr() : ProgressSink.off();
+        this.bar = sink.bar("spark-score", total, "rollouts");
         spark.sparkContext().addSparkListener(this);
     }
 
@@ -53,20 +51,18 @@ final class SparkProgress extends SparkListener implements AutoCloseable {
         }
         int index = end.taskInfo().index();
         if (end.reason() == Success$.MODULE$) {
-            if (bar != null && index < units.size()) {
-                bar.stepBy((long) units.get(index).problems() * samples);
+            if (index < units.size()) {
+                bar.step((long) units.get(index).problems() * samples);
             }
         } else if (end.reason() instanceof ExceptionFailure f && !f.className().endsWith("BadInputException")) {
-            System.err.printf("spark-score: work unit %d failed on attempt %d (%s: %s); Spark retries it if it may%n",
-                    index, end.taskInfo().attemptNumber() + 1, f.className(), f.description());
+            sink.line(String.format(java.util.Locale.ROOT, "spark-score: work unit %d failed on attempt %d (%s: %s);"
+                    + " Spark retries it if it may", index, end.taskInfo().attemptNumber() + 1, f.className(), f.description()));
         }
     }
 
     @Override
     public void close() {
         spark.sparkContext().removeSparkListener(this);
-        if (bar != null) {
-            bar.close();
-        }
+        bar.close();
     }
 }

@@ -95,7 +95,7 @@ public final class SparkScore implements Callable<Integer> {
         double startSeconds = (System.nanoTime() - t0) / 1e9;
         try {
             SparkScoreJob.Result r = new SparkScoreJob(spark, models, settings, out, overwrite).shardSize(shardSize)
-                    .modelsPerExecutor(modelsPerExecutor).withProgressBar(true).run();
+                    .modelsPerExecutor(modelsPerExecutor).withThreads(flags.threads()).withProgressBar(true).run();
             System.out.printf(Locale.ROOT, "%-22s %.1f s to start the Spark session%n", "spark start", startSeconds);
             print(r, spark.sparkContext().master(), System.out);
             return 0;

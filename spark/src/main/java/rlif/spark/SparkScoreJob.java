@@ -64,6 +64,7 @@ public final class SparkScoreJob {
     private final boolean overwrite;
     private int shardSize;
     private int modelsPerExecutor = 2;
+    private int threads;
     private boolean progress;
     private int failOnceUnit = -1;
 
@@ -88,6 +89,15 @@ public final class SparkScoreJob {
     /** How many models an executor keeps open (an ONNX Runtime session each) while idle. */
     public SparkScoreJob modelsPerExecutor(int n) {
         this.modelsPerExecutor = n;
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of each executor session; 0 (the default) lets ONNX Runtime choose. */
+    public SparkScoreJob withThreads(int n) {
+        if (n < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + n);
+        }
+        this.threads = n;
         return this;
     }
 
@@ -134,9 +144,16 @@ public final class SparkScoreJob {
             throw new BadInputException("--data " + settings.data() + " has no problems");
         }
         phases.lap("read_models_and_data");
+        // each model's settings; a local model's prompts are checked here and --max-new-tokens fitted as rlif score
+        // fits it, while a remote one takes the default and is checked by its executors
+        List<ScoreSettings> perModel = new ArrayList<>();
         for (ScoredModel m : models) {
+            ScoreSettings mine = settings.withModel(m.location());
             if (SparkData.isLocal(m.location())) {
-                MultiScoreJob.checkPrompts(settings.withModel(m.location()), listSource(problems));
+                perModel.add(MultiScoreJob.checkPrompts(mine, listSource(problems)));
+            } else {
+                perModel.add(mine.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS
+                        ? mine.withMaxNewTokens(ScoreSettings.DEFAULT_MAX_NEW_TOKENS) : mine);
             }
         }
         phases.lap("check_prompts");
@@ -145,7 +162,7 @@ public final class SparkScoreJob {
         for (int i = 0; i < models.size(); i++) {
             ScoredModel m = models.get(i);
             JsonNode earlier = readSummary(files, m);
-            String diff = earlier == null ? null : settings.withModel(m.location()).firstDifference(earlier.path("settings"));
+            String diff = earlier == null ? null : perModel.get(i).firstDifference(earlier.path("settings"));
             if (diff != null && !overwrite) {
                 throw new BadInputException("--out " + out + " holds a run of " + m.name() + " with different settings ("
                         + diff + "); pass --overwrite to replace it, or choose another --out");
@@ -159,7 +176,7 @@ public final class SparkScoreJob {
         int shard = ShardPlan.shardSize(shardSize, problems.size(), Math.max(1, todo.size()),
                 spark.sparkContext().defaultParallelism(), settings.samples(), settings.batchSize());
         List<WorkUnit> units = ShardPlan.units(todo, problems.size(), shard);
-        Map<Integer, long[]> generation = units.isEmpty() ? Map.of() : generate(models, problems, units, files);
+        Map<Integer, long[]> generation = units.isEmpty() ? Map.of() : generate(models, perModel, problems, units, files);
         phases.lap("generate");
         // Partition values are model names, which may look like numbers ("12"): keep them strings.
         spark.conf().set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
@@ -172,7 +189,7 @@ public final class SparkScoreJob {
         List<String> generated = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ScoredModel m = models.get(i);
-            ObjectNode s = summary(m, metrics.get(m.name()), problems.size(), generation.get(i), previous.get(m.name()),
+            ObjectNode s = summary(m, perModel.get(i), metrics.get(m.name()), problems.size(), generation.get(i), previous.get(m.name()),
                     wall, units.size(), shard);
             files.write(m.name() + "/" + ScoreJob.SUMMARY, s.toPrettyString());
             summaries.put(m.name(), s);
@@ -180,17 +197,18 @@ public final class SparkScoreJob {
                 generated.add(m.name());
             }
         }
-        ObjectNode comparison = compare(models, rollouts, files);
+        ObjectNode comparison = compare(models, perModel.get(0), rollouts, files);
         phases.lap("compare");
         return new Result(models, summaries, comparison, generated, units.size(), shard, (System.nanoTime() - start) / 1e9,
                 phases.json);
     }
 
     /** Runs the work units and commits their rows; returns per model {engine nanoseconds, tokens, rows}. */
-    private Map<Integer, long[]> generate(List<ScoredModel> models, List<Problem> problems, List<WorkUnit> units,
-            OutputFiles files) {
+    private Map<Integer, long[]> generate(List<ScoredModel> models, List<ScoreSettings> perModel, List<Problem> problems,
+            List<WorkUnit> units, OutputFiles files) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<JobSpec> spec = jsc.broadcast(new JobSpec(settings, models, problems, units, modelsPerExecutor, failOnceUnit));
+        Broadcast<JobSpec> spec = jsc.broadcast(new JobSpec(perModel, models, problems, units, threads, modelsPerExecutor,
+                failOnceUnit));
         CollectionAccumulator<long[]> generation = spark.sparkContext().collectionAccumulator("rlif generation");
         String group = "rlif-spark-score-" + UUID.randomUUID();
         spark.sparkContext().setJobGroup(group, "rlif spark-score: rollouts of " + units.size() + " work units", false);
@@ -240,10 +258,10 @@ public final class SparkScoreJob {
             Comparator.comparingInt(RolloutRow::promptIndex).thenComparingInt(RolloutRow::sample);
 
     /** summary.json as rlif score writes it, with the throughput of this job's generation (or an earlier one's). */
-    private ObjectNode summary(ScoredModel m, String metricsJson, int problems, long[] generation, JsonNode previous,
+    private ObjectNode summary(ScoredModel m, ScoreSettings modelSettings, String metricsJson, int problems, long[] generation, JsonNode previous,
             double wall, int units, int shard) {
         ObjectNode o = JSON.createObjectNode();
-        o.set("settings", settings.withModel(m.location()).toJson());
+        o.set("settings", modelSettings.toJson());
         ObjectNode metrics;
         try {
             metrics = (ObjectNode) JSON.readTree(metricsJson == null ? "{}" : metricsJson);
@@ -278,9 +296,8 @@ public final class SparkScoreJob {
     }
 
     /** comparison.json and comparison.html from the committed rows, one model at a time. */
-    private ObjectNode compare(List<ScoredModel> models, Dataset<Row> rollouts, OutputFiles files) {
-        ObjectNode shared = MultiScoreJob.sharedSettings(settings);
-        Comparison comparison = new Comparison(shared, settings.samples());
+    private ObjectNode compare(List<ScoredModel> models, ScoreSettings baseline, Dataset<Row> rollouts, OutputFiles files) {
+        Comparison comparison = new Comparison(settings.samples());
         Dataset<Row> slim = rollouts.select("prompt_index", "id", "sample", "finish_reason", "num_tokens",
                 "token_entropy", "self_certainty", "trajectory_entropy", "sum_logprob", "answer", "reference", "correct",
                 RolloutSchema.MODEL);
@@ -292,7 +309,7 @@ public final class SparkScoreJob {
             rows.sort(ROW_ORDER);
             comparison.add(m, rows);
         }
-        ObjectNode json = comparison.toJson();
+        ObjectNode json = comparison.toJson(MultiScoreJob.sharedSettings(baseline.toJson()));
         files.write(MultiScoreJob.COMPARISON_JSON, json.toPrettyString());
         try {
             java.nio.file.Path html = Files.createTempFile("rlif-comparison-", ".html");

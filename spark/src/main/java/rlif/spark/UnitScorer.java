@@ -37,8 +37,8 @@ final class UnitScorer implements FlatMapFunction<Long, Row> {
         JobSpec job = spec.value();
         WorkUnit unit = job.units().get(Math.toIntExact(unitIndex));
         ScoredModel model = job.models().get(unit.model());
-        ScoreSettings settings = job.settings().withModel(model.location());
-        ExecutorModels.Lease lease = ExecutorModels.acquire(settings, job.modelsPerExecutor());
+        ScoreSettings settings = job.settings().get(unit.model());
+        ExecutorModels.Lease lease = ExecutorModels.acquire(settings, job.problems(), job.threads(), job.modelsPerExecutor());
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> lease.close());

@@ -20,14 +20,11 @@ public final class Comparison {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ObjectNode settings;
     private final int samples;
     private final List<Entry> entries = new ArrayList<>();
     private List<RolloutRow> baselineRows;
 
-    /** {@code settings}: what every model was scored with (the score settings without the model). */
-    public Comparison(ObjectNode settings, int samples) {
-        this.settings = settings;
+    public Comparison(int samples) {
         this.samples = samples;
     }
 
@@ -46,7 +43,8 @@ public final class Comparison {
         return entries;
     }
 
-    public ObjectNode toJson() {
+    /** {@code settings}: what every model was scored with (the score settings without the model). */
+    public ObjectNode toJson(ObjectNode settings) {
         ObjectNode o = JSON.createObjectNode();
         o.put("baseline", entries.get(0).model().name());
         o.put("samples", samples);

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
+import java.awt.Color;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import rlif.evaluator.report.Charts;
+import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.Signal;
 import rlif.models.io.AtomicFiles;
@@ -24,6 +22,9 @@ import rlif.models.io.AtomicFiles;
  * (other models as flat reference lines); without any, the models are plotted side by side in order.
  */
 public final class ComparisonReport {
+    private static final int WIDTH = 520;
+    private static final int HEIGHT = 320;
+
     private ComparisonReport() {}
 
     /** One metric of the page: its title and where it sits in a model's JSON. */
@@ -53,13 +54,13 @@ public final class ComparisonReport {
                 .append(table(models, metrics, m -> m.get("paired_difference")))
                 .append("<p>Each cell: this model minus the baseline, with its 95% interval; an interval that excludes 0"
                         + " is a difference the problems support.</p>\n");
-        html.append("<h2>Charts</h2>\n<p>Points with error bars of 1.96 standard errors.</p>\n<div class=\"grid\">\n");
+        html.append("<h2>Charts</h2>\n<p>Each model's estimate with its 95% interval.</p>\n<div class=\"grid\">\n");
         boolean bySteps = false;
         for (JsonNode m : models) {
             bySteps |= m.get("step").isInt();
         }
         for (Metric metric : metrics) {
-            html.append(HtmlReport.image(bySteps ? againstStep(models, metric) : sideBySide(models, metric)));
+            html.append(Charts.img(chart(models, metric, bySteps))).append('\n');
         }
         html.append("</div>\n<h2>Settings</h2>\n<table>");
         comparison.get("settings").fields().forEachRemaining(e -> html.append("<tr><th>")
@@ -106,90 +107,84 @@ public final class ComparisonReport {
         return t.append("</table>\n").toString();
     }
 
-    /** "value [lo, hi]" of an estimate; "n/a" when undefined. */
+    /** "estimate [low, high]" of an estimate ({@link Digits}: four significant digits), "n/a" when undefined. */
     public static String cell(JsonNode est) {
-        if (est == null || !est.path("estimate").isNumber()) {
-            return "n/a";
-        }
-        String v = String.format(Locale.ROOT, "%.3f", est.get("estimate").asDouble());
-        JsonNode ci = est.get("ci95");
-        if (ci == null || !ci.isArray()) {
-            return v;
-        }
-        return String.format(Locale.ROOT, "%s [%.3f, %.3f]", v, ci.get(0).asDouble(), ci.get(1).asDouble());
+        return est == null ? "n/a" : Digits.withInterval(est.get("estimate"), est.get("ci95"));
     }
 
-    private static XYChart againstStep(JsonNode models, Metric metric) {
-        XYChart chart = new XYChartBuilder().width(560).height(340).title(metric.title()).xAxisTitle("training step")
-                .yAxisTitle(metric.title()).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        List<Double> steps = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        List<Double> errors = new ArrayList<>();
-        double minStep = Double.POSITIVE_INFINITY;
-        double maxStep = Double.NEGATIVE_INFINITY;
-        for (JsonNode m : models) {
-            if (m.get("step").isInt()) {
-                minStep = Math.min(minStep, m.get("step").asDouble());
-                maxStep = Math.max(maxStep, m.get("step").asDouble());
-                JsonNode est = m.at(metric.pointer());
-                if (est.path("estimate").isNumber()) {
-                    steps.add(m.get("step").asDouble());
-                    values.add(est.get("estimate").asDouble());
-                    errors.add(errorBar(est));
+    /** Reference-line colours of the models that are not checkpoints, in order. */
+    private static final Color[] REFERENCE = {Charts.GREY, Charts.CORRECT, Charts.INCORRECT, new Color(0x6A, 0x1B, 0x9A),
+        new Color(0xEF, 0x6C, 0x00)};
+
+    /** One model's point of a metric: where it sits on x, and its estimate and 95% interval. */
+    private record Point(String name, double x, boolean checkpoint, double estimate, double low, double high) {}
+
+    /**
+     * A metric's chart: every model's estimate with its 95% interval as a vertical segment. With checkpoints,
+     * x is the training step and the other models are dashed reference lines across it; without, the models
+     * stand side by side in order.
+     */
+    private static XYChart chart(JsonNode models, Metric metric, boolean bySteps) {
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            JsonNode m = models.get(i);
+            JsonNode est = m.at(metric.pointer());
+            if (!est.path("estimate").isNumber()) {
+                continue;
+            }
+            double e = est.get("estimate").asDouble();
+            boolean hasCi = est.path("ci95").isArray();
+            boolean checkpoint = bySteps && m.get("step").isInt();
+            points.add(new Point(m.get("name").asText(), checkpoint ? m.get("step").asDouble() : i + 1, checkpoint, e,
+                    hasCi ? est.get("ci95").get(0).asDouble() : e, hasCi ? est.get("ci95").get(1).asDouble() : e));
+        }
+        XYChart chart = Charts.xy(metric.title(), bySteps ? "training step" : "", "", WIDTH, HEIGHT);
+        if (points.isEmpty()) {
+            chart.setTitle(metric.title() + " (undefined for every model)");
+            chart.addSeries("none", new double[] {0}, new double[] {0}).setShowInLegend(false);
+            return chart;
+        }
+        double lo = points.stream().mapToDouble(Point::low).min().orElse(0);
+        double hi = points.stream().mapToDouble(Point::high).max().orElse(1);
+        Charts.Axis axis = Charts.Axis.of(lo, hi);
+        axis.applyToY(chart);
+        List<Point> steps = points.stream().filter(Point::checkpoint).toList();
+        List<Point> shown = bySteps ? steps : points;
+        if (!shown.isEmpty()) {
+            XYSeries series = chart.addSeries(bySteps ? "checkpoints" : metric.title(),
+                    shown.stream().mapToDouble(Point::x).toArray(),
+                    shown.stream().mapToDouble(p -> axis.plot(p.estimate())).toArray());
+            series.setMarker(SeriesMarkers.CIRCLE);
+            series.setMarkerColor(Charts.NEUTRAL);
+            series.setLineColor(Charts.NEUTRAL);
+            series.setLineStyle(Charts.SOLID);
+            series.setShowInLegend(bySteps);
+            if (!bySteps) {
+                series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
+            for (Point p : shown) {
+                Charts.segment(chart, "ci " + p.name(), p.x(), axis.plot(p.low()), p.x(), axis.plot(p.high()),
+                        Charts.NEUTRAL, false);
+            }
+        }
+        if (bySteps) {
+            double x0 = steps.isEmpty() ? 0 : steps.stream().mapToDouble(Point::x).min().getAsDouble();
+            double x1 = steps.isEmpty() ? 1 : Math.max(x0 + 1, steps.stream().mapToDouble(Point::x).max().getAsDouble());
+            int c = 0;
+            for (Point p : points) {
+                if (!p.checkpoint()) {
+                    Charts.segment(chart, p.name(), x0, axis.plot(p.estimate()), x1, axis.plot(p.estimate()),
+                            REFERENCE[c++ % REFERENCE.length], true).setShowInLegend(true);
                 }
             }
+        } else {
+            chart.getStyler().setXAxisMin(0.5);
+            chart.getStyler().setXAxisMax(points.size() + 0.5);
+            chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> {
+                long i = Math.round(x);
+                return Math.abs(x - i) < 1e-9 && i >= 1 && i <= models.size() ? models.get((int) i - 1).get("name").asText() : "";
+            });
         }
-        if (!steps.isEmpty()) {
-            chart.addSeries("checkpoints", steps, values, errors);
-        }
-        boolean any = !steps.isEmpty();
-        if (maxStep == minStep) {
-            maxStep = minStep + 1;
-        }
-        for (JsonNode m : models) {
-            JsonNode est = m.at(metric.pointer());
-            if (!m.get("step").isInt() && est.path("estimate").isNumber()) {
-                double v = est.get("estimate").asDouble();
-                XYSeries line = chart.addSeries(m.get("name").asText(), new double[] {minStep, maxStep}, new double[] {v, v});
-                line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-                any = true;
-            }
-        }
-        return any ? chart : emptyChart(metric);
-    }
-
-    private static Chart<?, ?> sideBySide(JsonNode models, Metric metric) {
-        CategoryChart chart = new CategoryChartBuilder().width(560).height(340).title(metric.title())
-                .yAxisTitle(metric.title()).build();
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisLabelRotation(models.size() > 4 ? 45 : 0);
-        List<String> names = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        List<Double> errors = new ArrayList<>();
-        for (JsonNode m : models) {
-            JsonNode est = m.at(metric.pointer());
-            if (est.path("estimate").isNumber()) {
-                names.add(m.get("name").asText());
-                values.add(est.get("estimate").asDouble());
-                errors.add(errorBar(est));
-            }
-        }
-        if (names.isEmpty()) {
-            return emptyChart(metric);
-        }
-        chart.addSeries(metric.title(), names, values, errors);
-        return chart;
-    }
-
-    private static double errorBar(JsonNode est) {
-        return est.path("stderr").isNumber() ? rlif.evaluator.metrics.Interval.Z95 * est.get("stderr").asDouble() : 0;
-    }
-
-    private static XYChart emptyChart(Metric metric) {
-        XYChart chart = new XYChartBuilder().width(560).height(340).title(metric.title() + " (undefined)").build();
-        chart.addSeries("none", new double[] {0}, new double[] {0});
         return chart;
     }
 }

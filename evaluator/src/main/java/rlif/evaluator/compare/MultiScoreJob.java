@@ -16,6 +16,7 @@ import rlif.evaluator.score.ScoreSettings;
 import rlif.evaluator.score.ScoringModel;
 import rlif.models.BadInputException;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.ProgressSink;
 
 /**
  * {@code rlif score} of several models: the single-model {@link ScoreJob} once per model into its own
@@ -36,6 +37,7 @@ public final class MultiScoreJob {
     private final Path out;
     private final boolean overwrite;
     private boolean progress;
+    private int threads;
 
     /** {@code settings} apply to every model; their {@code model} is replaced by each model's directory. */
     public MultiScoreJob(List<ScoredModel> models, ScoreSettings settings, Path out, boolean overwrite) {
@@ -54,6 +56,12 @@ public final class MultiScoreJob {
         return this;
     }
 
+    /** ONNX Runtime intra-op threads of each model's session; 0 (the default) lets ONNX Runtime choose. */
+    public MultiScoreJob withThreads(int n) {
+        this.threads = n;
+        return this;
+    }
+
     /** Each model's score result, and the comparison as written to {@code comparison.json}. */
     public record Result(List<ScoredModel> models, List<ScoreJob.Result> scores, ObjectNode comparison) {}
 
@@ -62,28 +70,29 @@ public final class MultiScoreJob {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
         checkEveryModel();
-        Comparison comparison = new Comparison(sharedSettings(settings), settings.samples());
+        Comparison comparison = new Comparison(settings.samples());
         List<ScoreJob.Result> results = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ScoredModel m = models.get(i);
             if (progress) {
-                System.err.printf("model %d of %d: %s (%s)%n", i + 1, models.size(), m.name(), m.location());
+                ProgressSink.stderr().line("model " + (i + 1) + " of " + models.size() + ": " + m.name() + " (" + m.location() + ")");
             }
             Path dir = out.resolve(m.name());
-            results.add(new ScoreJob(settingsFor(m), dir, overwrite).withProgressBar(progress).run());
+            results.add(new ScoreJob(settingsFor(m), dir, overwrite).withThreads(threads).withProgressBar(progress).run());
             List<RolloutRow> rows = new ArrayList<>();
             RolloutsFile.read(dir.resolve(ScoreJob.ROLLOUTS), rows::add);
             comparison.add(m, rows);
         }
-        ObjectNode json = comparison.toJson();
+        // the baseline's settings as its score job resolved them (--max-new-tokens fitted to its context)
+        ObjectNode json = comparison.toJson(sharedSettings((ObjectNode) results.get(0).summary().get("settings")));
         AtomicFiles.write(out.resolve(COMPARISON_JSON), stream -> stream.write(JSON.writeValueAsBytes(json)));
         ComparisonReport.write(out.resolve(COMPARISON_HTML), json);
         return new Result(models, results, json);
     }
 
-    /** What every model is scored with: the score settings without the model. */
-    public static ObjectNode sharedSettings(ScoreSettings settings) {
-        ObjectNode o = settings.toJson();
+    /** What every model is scored with: a model's {@code summary.json} settings without the model. */
+    public static ObjectNode sharedSettings(ObjectNode modelSettings) {
+        ObjectNode o = modelSettings.deepCopy();
         o.remove("model");
         return o;
     }
@@ -103,13 +112,15 @@ public final class MultiScoreJob {
     /**
      * Opens the model of {@code settings} (configs, tokenizer, chat template) and encodes every prompt of
      * {@code source} for it, as its score job will, without starting a session; bad input names the model.
+     * Returns the settings with {@code --max-new-tokens} resolved as the score job resolves them.
      */
-    public static void checkPrompts(ScoreSettings settings, ProblemSource source) {
+    public static ScoreSettings checkPrompts(ScoreSettings settings, ProblemSource source) {
         try (ScoringModel scoring = ScoringModel.open(settings);
                 ProblemSource.Problems it = source.open()) {
             for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
                 scoring.encode(it.next());
             }
+            return scoring.fitMaxNewTokens();
         } catch (BadInputException e) {
             // say which of the models it was, unless the message already does
             throw e.getMessage().contains(settings.model()) ? e

@@ -3,11 +3,17 @@ package rlif.evaluator.data;
 import java.util.NoSuchElementException;
 
 /** The built-in {@code arith} data set as a {@link ProblemSource}: {@code n} problems of one level and split. */
-public final class ArithSource implements ProblemSource {
+public final class ArithSource implements ProblemSource, SplitGenerator {
     private final ArithSpec spec;
 
     public ArithSource(ArithSpec spec) {
         this.spec = spec;
+    }
+
+    @Override
+    public ProblemSource draw(String split, int n, long seed) {
+        return new ArithSource(new ArithSpec(spec.level(), split, n, seed, spec.steps(), spec.maxOperand(), spec.ops(),
+                spec.parens()));
     }
 
     @Override

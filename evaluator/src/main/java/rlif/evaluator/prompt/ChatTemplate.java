@@ -65,9 +65,14 @@ public final class ChatTemplate {
 
     /** Reads the chat template and special tokens from {@code tokenizer_config.json} in a model directory. */
     public static ChatTemplate load(Path modelDir) {
+        return load(modelDir, "--prompt-format");
+    }
+
+    /** The same, with errors naming the setting that asked for the chat format ({@code formatKey}). */
+    public static ChatTemplate load(Path modelDir, String formatKey) {
         Path config = modelDir.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(config)) {
-            throw new BadInputException("--prompt-format chat needs " + config + ", which does not exist");
+            throw new BadInputException(formatKey + " chat needs " + config + ", which does not exist");
         }
         JsonNode root;
         try {
@@ -78,7 +83,7 @@ public final class ChatTemplate {
         JsonNode t = root.get("chat_template");
         String template;
         if (t == null || t.isNull()) {
-            throw new BadInputException(config + " has no chat_template; use --prompt-format plain");
+            throw new BadInputException(formatKey + " chat: " + config + " has no chat_template; use plain");
         } else if (t.isTextual()) {
             template = t.asText();
         } else if (t.isArray()) {

@@ -99,7 +99,8 @@ public final class Summary {
 
     /** {@link #passAtK} with the standard error and interval of a mean of one value per problem. */
     public Interval passAtKInterval(int k) {
-        return perProblemShare(passAtKByProblem(k).values());
+        Map<Integer, Double> values = passAtKByProblem(k);
+        return perProblemShare(List.copyOf(values.values()), rolloutsOf(values.keySet()));
     }
 
     /** Unbiased pass@k of each graded problem with at least k rollouts, by problem index. */
@@ -115,6 +116,10 @@ public final class Summary {
         return values;
     }
 
+    private long rolloutsOf(java.util.Set<Integer> problems) {
+        return problems.stream().mapToLong(p -> byProblem().get(p).size()).sum();
+    }
+
     /** Share of graded problems whose majority answer over their first k samples is correct. */
     public double majAtK(int k) {
         return majAtKInterval(k).estimate();
@@ -122,7 +127,8 @@ public final class Summary {
 
     /** {@link #majAtK} with the standard error and interval of a share of problems. */
     public Interval majAtKInterval(int k) {
-        return perProblemShare(majAtKByProblem(k).values());
+        Map<Integer, Double> values = majAtKByProblem(k);
+        return perProblemShare(List.copyOf(values.values()), values.size());
     }
 
     /** 1 or 0 for each graded problem with at least k rollouts: whether its first k samples' majority is right. */
@@ -138,12 +144,12 @@ public final class Summary {
         return values;
     }
 
-    /** One value in [0, 1] per problem, each problem weighing one. */
-    private static Interval perProblemShare(java.util.Collection<Double> values) {
+    /** One value in [0, 1] per problem, each problem weighing one, summarising {@code rollouts} rollouts. */
+    private static Interval perProblemShare(List<Double> values, long rollouts) {
         double[] successes = values.stream().mapToDouble(Double::doubleValue).toArray();
         double[] trials = new double[successes.length];
         java.util.Arrays.fill(trials, 1);
-        return Intervals.proportion(successes, trials);
+        return Intervals.proportion(successes, trials, rollouts);
     }
 
     /** AUROC of the signal (turned into a confidence) for predicting correctness over graded rows. */

@@ -5,9 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -67,19 +65,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
-            if (options.device() == Device.CUDA) {
-                EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
-                if (!available.contains(OrtProvider.CUDA)) {
-                    throw new BadInputException("--device cuda: this ONNX Runtime has no CUDA execution provider"
-                            + " (available: " + available + "); build with -Pcuda on a machine with CUDA, or use --device cpu");
-                }
-                try {
-                    so.addCUDA(0);
-                } catch (OrtException e) {
-                    throw new BadInputException("--device cuda: cannot start the CUDA execution provider: "
-                            + e.getMessage(), e);
-                }
-            }
+            options.device().configure(so);
             return env.createSession(model.config().decoderFile().toString(), so);
         } catch (OrtException e) {
             throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "

@@ -11,10 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
@@ -26,6 +22,11 @@ import rlif.evaluator.rollout.Rollout;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Phase;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 
 /**
  * {@code rlif score}: data set -> prompts -> rollout engine -> grader -> {@code rollouts.jsonl},
@@ -45,11 +46,15 @@ public final class ScoreJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ScoreSettings settings;
+    /** As given, then with {@code --max-new-tokens} resolved once the prompts are known. */
+    private ScoreSettings settings;
     private final Path out;
     private final boolean overwrite;
-    private boolean progress;
+    private ProgressSink progress = ProgressSink.off();
+    private int threads;
     private long stopAfterNewRows = Long.MAX_VALUE;
+    /** What made this run's files: version, commit, date, command, model digest. */
+    private ObjectNode provenance;
     /** The throughput an earlier run recorded, kept when this invocation generates nothing new. */
     private JsonNode previousThroughput;
 
@@ -59,9 +64,18 @@ public final class ScoreJob {
         this.overwrite = overwrite;
     }
 
-    /** Shows a progress bar with rate and ETA on stderr. */
+    /** Shows a status line per slow phase and a progress bar with rate and ETA on stderr. */
     public ScoreJob withProgressBar(boolean on) {
-        this.progress = on;
+        this.progress = on ? ProgressSink.stderr() : ProgressSink.off();
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of the session; 0 (the default) lets ONNX Runtime choose. */
+    public ScoreJob withThreads(int threads) {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -86,11 +100,21 @@ public final class ScoreJob {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
-        ProblemSource source = ProblemSources.of(settings.data());
         Phases phases = new Phases(startNanos);
+        phases.begin("opening model " + settings.model());
+        ProblemSource source = ProblemSources.of(settings.data());
         try (ScoringModel scoring = ScoringModel.open(settings)) {
             phases.lap("open_model");
+            phases.begin("hashing the model's files for the provenance stamp");
+            provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(scoring.directory().dir())).toMap());
+            phases.lap("digest_model");
+            phases.begin("checking the prompts of " + settings.data());
             int problems = checkProblems(source, scoring);
+            boolean fitted = settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS;
+            settings = scoring.fitMaxNewTokens();
+            if (fitted && settings.maxNewTokens() < ScoreSettings.DEFAULT_MAX_NEW_TOKENS) {
+                progress.line(scoring.whyFewerNewTokens());
+            }
             checkBatchFitsInMemory(scoring.directory(), Math.min(settings.batchSize(), (long) problems * settings.samples()));
             phases.lap("check_prompts");
             BitSet done = new BitSet();
@@ -101,25 +125,27 @@ public final class ScoreJob {
             if (resumed < (long) problems * settings.samples()) {
                 // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
                 // refuses must not leave a half-prepared output directory behind.
-                scoring.startEngine();
+                phases.begin("starting the ONNX Runtime session");
+                scoring.startEngine(threads);
                 phases.lap("open_session");
                 dropped = readyOut(validBytes);
                 writeSummary(runningSummary(problems, resumed));
                 try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                        ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
+                        Progress bar = progress.bar("score", (long) problems * settings.samples(), "rollouts", resumed)) {
                     generate(source, scoring, rows, done, bar, totals);
                 }
                 phases.lap("generate");
             } else {
                 dropped = readyOut(validBytes);
             }
+            phases.begin("summarising into " + SUMMARY + " and " + REPORT);
             List<RolloutRow> all = new ArrayList<>();
             RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
             ObjectNode summary = finalSummary(all, problems, resumed, totals, startNanos);
+            HtmlReport.write(out.resolve(REPORT), summary, all);
             phases.lap("summarise");
             summary.set("phase_seconds", phases.json);
             writeSummary(summary);
-            HtmlReport.write(out.resolve(REPORT), summary, all);
             return new Result(summary, problems, resumed, totals.rows, dropped);
         }
     }
@@ -205,19 +231,36 @@ public final class ScoreJob {
         return Math.toIntExact((long) promptIndex * settings.samples() + sample);
     }
 
-    /** Wall time per phase of this invocation, for users asking where the time went. */
-    private static final class Phases {
+    /**
+     * Wall time per phase of this invocation, for users asking where the time went ({@code phase_seconds}),
+     * and a status line for each slow phase while it runs.
+     */
+    private final class Phases {
         final ObjectNode json = JSON.createObjectNode();
         long last;
+        Phase shown;
 
         Phases(long start) {
             last = start;
+        }
+
+        void begin(String what) {
+            end();
+            shown = progress.phase(what);
         }
 
         void lap(String name) {
             long now = System.nanoTime();
             json.put(name, (now - last) / 1e9);
             last = now;
+            end();
+        }
+
+        private void end() {
+            if (shown != null) {
+                shown.close();
+                shown = null;
+            }
         }
     }
 
@@ -228,7 +271,7 @@ public final class ScoreJob {
         long nanos;
     }
 
-    private void generate(ProblemSource source, ScoringModel scoring, RolloutsFile rows, BitSet done, ProgressBar bar,
+    private void generate(ProblemSource source, ScoringModel scoring, RolloutsFile rows, BitSet done, Progress bar,
             GenerationTotals totals) {
         List<RolloutWork> batch = new ArrayList<>();
         int n = 0;
@@ -251,7 +294,7 @@ public final class ScoreJob {
         }
     }
 
-    private void runBatch(List<RolloutWork> batch, ScoringModel scoring, RolloutsFile rows, BitSet done, ProgressBar bar,
+    private void runBatch(List<RolloutWork> batch, ScoringModel scoring, RolloutsFile rows, BitSet done, Progress bar,
             GenerationTotals totals) {
         if (batch.stream().allMatch(w -> done.get(workIndex(w.problem().index(), w.sample())))) {
             return;
@@ -272,26 +315,8 @@ public final class ScoreJob {
             done.set(workIndex(w.problem().index(), w.sample()));
             totals.rows++;
             totals.tokens += r.numTokens();
-            if (bar != null) {
-                bar.step();
-            }
+            bar.step();
         }
-    }
-
-    private ProgressBar progressBar(long total, long already) {
-        if (!progress) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("score")
-                .setInitialMax(total)
-                .startsFrom(already, java.time.Duration.ZERO)
-                .setUnit(" rollouts", 1)
-                .showSpeed()
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 
     /**
@@ -319,6 +344,7 @@ public final class ScoreJob {
         o.put("complete", false);
         o.put("problems", problems);
         o.put("resumed_rollouts", resumed);
+        o.set("provenance", provenance);
         return o;
     }
 
@@ -326,6 +352,7 @@ public final class ScoreJob {
         ObjectNode o = JSON.createObjectNode();
         o.set("settings", settings.toJson());
         o.put("complete", all.size() == (long) problems * settings.samples());
+        o.set("provenance", provenance);
         new Summary(all, settings.samples()).writeTo(o);
         if (totals.rows == 0 && previousThroughput != null) {
             o.set("throughput", previousThroughput);
@@ -334,6 +361,7 @@ public final class ScoreJob {
             return o;
         }
         ObjectNode t = o.putObject("throughput");
+        t.put("intra_op_threads", threads);
         t.put("rollouts", totals.rows);
         t.put("tokens", totals.tokens);
         t.put("generation_seconds", totals.nanos / 1e9);

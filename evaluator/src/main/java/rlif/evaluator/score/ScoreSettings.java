@@ -33,6 +33,11 @@ public record ScoreSettings(
         PromptFormat promptFormat,
         boolean tokenSignals) implements java.io.Serializable {
 
+    /** {@code maxNewTokens} when the user did not choose: 256, or less where the model's context is shorter. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 256;
+    /** A {@code maxNewTokens} of 0 asks the score job to pick the default that fits (see {@link #DEFAULT_MAX_NEW_TOKENS}). */
+    public static final int FIT_MAX_NEW_TOKENS = 0;
+
     /** The settings a resumed run must share with the run it continues. */
     public static final List<String> RESUME_KEYS = List.of("model", "data", "limit", "samples", "max_new_tokens",
             "temperature", "top_k", "top_p", "seed", "prompt_format", "token_signals");
@@ -50,7 +55,14 @@ public record ScoreSettings(
         if (!device.equals("cpu") && !device.equals("cuda")) {
             throw new BadInputException("--device must be cpu or cuda, got " + device);
         }
-        new SamplingParams(temperature, topK, topP, maxNewTokens); // validates the sampling flags
+        // validates the sampling flags
+        new SamplingParams(temperature, topK, topP, maxNewTokens == FIT_MAX_NEW_TOKENS ? 1 : maxNewTokens);
+    }
+
+    /** These settings with {@code maxNewTokens} resolved. */
+    public ScoreSettings withMaxNewTokens(int n) {
+        return new ScoreSettings(model, data, limit, samples, n, temperature, topK, topP, seed, batchSize, device,
+                kernels, promptFormat, tokenSignals);
     }
 
     /** The same settings for another model directory (a multi-model run scores every model alike). */

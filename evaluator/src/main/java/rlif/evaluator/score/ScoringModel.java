@@ -6,8 +6,7 @@ import java.util.List;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.grading.Grader;
-import rlif.evaluator.prompt.ChatTemplate;
-import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
@@ -23,22 +22,22 @@ import rlif.models.dir.ModelDirectory;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
- * One model opened for scoring, the part {@code rlif score} and the Spark job share: the model directory,
- * its tokenizer and prompt encoder, and, once started, its rollout engine with the {@code --kernels} backend.
- * It turns a batch of (problem, sample) work into graded {@code rollouts.jsonl} rows. Each row samples from
- * its own stream seeded by (run seed, problem index, sample), so the same batch gives the same rows wherever
- * it runs.
+ * One model opened for scoring, the part {@code rlif score} and the Spark job share: the model directory, its
+ * tokenizer and prompt encoder, and, once started, its rollout engine with the {@code --kernels} backend. It
+ * turns a batch of (problem, sample) work into graded {@code rollouts.jsonl} rows. Each row samples from its own
+ * stream seeded by (run seed, problem index, sample), so the same batch gives the same rows wherever it runs.
  *
- * <p>Opening reads only small files; the ONNX Runtime session starts in {@link #startEngine()}, so callers can
+ * <p>Opening reads only small files; the ONNX Runtime session starts in {@link #startEngine}, so callers can
  * check every prompt before paying for it.
  */
 public final class ScoringModel implements AutoCloseable {
-    private final ScoreSettings settings;
+    /** As given, then with {@code --max-new-tokens} resolved by {@link #fitMaxNewTokens}. */
+    private ScoreSettings settings;
     private final ModelDirectory model;
     private final Device device;
     /** Null for a model directory without tokenizer.json (every row must then give prompt_ids). */
     private final ModelTokenizer tokenizer;
-    private final PromptEncoder encoder;
+    private PromptEncoder encoder;
     private RolloutEngine engine;
 
     private ScoringModel(ScoreSettings settings, ModelDirectory model, Device device, ModelTokenizer tokenizer,
@@ -60,9 +59,8 @@ public final class ScoringModel implements AutoCloseable {
         Device device = Device.parse(settings.device());
         ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null;
         try {
-            ChatTemplate chat = settings.promptFormat() == PromptFormat.CHAT ? ChatTemplate.load(model.dir()) : null;
-            PromptEncoder encoder =
-                    new PromptEncoder(settings.promptFormat(), tokenizer, chat, model.config(), settings.maxNewTokens());
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
             return new ScoringModel(settings, model, device, tokenizer, encoder);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
@@ -76,15 +74,47 @@ public final class ScoringModel implements AutoCloseable {
         return model;
     }
 
+    /** The settings in force: as given, with {@code maxNewTokens} resolved once {@link #fitMaxNewTokens} ran. */
+    public ScoreSettings settings() {
+        return settings;
+    }
+
     /** The prompt ids of a problem, checked against the model (vocabulary, context length); bad input otherwise. */
     public int[] encode(Problem p) {
         return encoder.encode(p);
     }
 
-    /** Opens the ONNX Runtime session and the signal kernel backend; a no-op when already started. */
-    public void startEngine() {
+    /**
+     * Resolves a {@code maxNewTokens} of {@link ScoreSettings#FIT_MAX_NEW_TOKENS} to the default, or what fits
+     * the model's context after the longest prompt encoded so far (so call it once every prompt is encoded);
+     * returns the settings in force.
+     */
+    public ScoreSettings fitMaxNewTokens() {
+        if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+            int n = encoder.fittingMaxNewTokens(ScoreSettings.DEFAULT_MAX_NEW_TOKENS);
+            settings = settings.withMaxNewTokens(n);
+            encoder = encoder.withMaxNewTokens(n);
+        }
+        return settings;
+    }
+
+    /** Why a fitted {@code maxNewTokens} is below the default, for a status line. */
+    public String whyFewerNewTokens() {
+        return "--max-new-tokens " + settings.maxNewTokens() + ": what fits the model's context of "
+                + encoder.contextLength().getAsInt() + " tokens after the longest prompt (" + encoder.longestPrompt()
+                + " tokens); pass --max-new-tokens to choose";
+    }
+
+    /**
+     * Opens the ONNX Runtime session ({@code threads} intra-op threads, 0 = its default) and the signal kernel
+     * backend; a no-op when already started.
+     */
+    public void startEngine(int threads) {
         if (engine != null) {
             return;
+        }
+        if (settings.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS) {
+            throw new IllegalStateException("fitMaxNewTokens() first");
         }
         SignalKernel kernel;
         try {
@@ -94,7 +124,7 @@ public final class ScoringModel implements AutoCloseable {
             throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
         }
         try {
-            engine = new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
+            engine = new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device).withThreads(threads), kernel);
         } catch (RuntimeException e) {
             kernel.close();
             throw e;

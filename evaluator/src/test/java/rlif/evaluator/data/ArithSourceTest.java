@@ -114,6 +114,20 @@ class ArithSourceTest {
     }
 
     @Test
+    void drawingASplitKeepsTheSpecsLevelAndEqualsTheSpelledOutSpec() {
+        SplitGenerator g = (SplitGenerator) ProblemSources.of("arith:level=3,steps=2");
+        List<Problem> drawn = new ArrayList<>();
+        try (var p = g.draw("train", 7, 11).open()) {
+            p.forEachRemaining(drawn::add);
+        }
+        List<Problem> spelled = problems("arith:level=3,steps=2,split=train,n=7,seed=11");
+        assertThat(drawn).hasSize(7);
+        assertThat(drawn.stream().map(Problem::promptText).toList())
+                .isEqualTo(spelled.stream().map(Problem::promptText).toList());
+        assertThat(drawn.stream().map(Problem::solution).toList()).isEqualTo(spelled.stream().map(Problem::solution).toList());
+    }
+
+    @Test
     void levelsGrowInStepsOperandsAndOperators() {
         ArithSpec one = ArithSpec.parse("arith:level=1");
         ArithSpec five = ArithSpec.parse("arith:level=5");

@@ -49,4 +49,23 @@ class SummaryTest {
         assertThat(o.at("/signals/self_certainty/auroc_ci95").isNull()).isTrue();
         assertThat(o.at("/intervals/level").asDouble()).isEqualTo(0.95);
     }
+
+    @Test
+    void passAtOneHasTheIntervalOfTheAccuracyItEquals() {
+        List<RolloutRow> rows = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(2);
+        for (int p = 0; p < 30; p++) {
+            double ease = r.nextDouble();
+            for (int s = 0; s < 8; s++) {
+                rows.add(row(p, s, r.nextDouble() < ease, 0.5, "7"));
+            }
+        }
+        Summary s = new Summary(rows, 8);
+        var acc = s.accuracyInterval();
+        var pass = s.passAtKInterval(1);
+        assertThat(pass.estimate()).isCloseTo(acc.estimate(), within(EXACT));
+        assertThat(pass.stderr()).isCloseTo(acc.stderr(), within(EXACT));
+        assertThat(pass.low()).isCloseTo(acc.low(), within(EXACT));
+        assertThat(pass.high()).isCloseTo(acc.high(), within(EXACT));
+    }
 }

@@ -21,12 +21,18 @@ public final class ConfigNode {
     private final String file;
     private final String path;
     private final JsonNode node;
+    private final Map<String, String> origins;
     private final Set<String> read = new LinkedHashSet<>();
 
-    ConfigNode(String file, String path, JsonNode node) {
+    /**
+     * @param origins where a value under a schema path was written, when not there ({@code "optimizer.lr"} for an
+     *     older name, {@code "--set grpo.max_steps"} for an override): errors name what the user typed
+     */
+    ConfigNode(String file, String path, JsonNode node, Map<String, String> origins) {
         this.file = file;
         this.path = path;
         this.node = node;
+        this.origins = origins;
         if (!node.isObject()) {
             throw error(path, "expected a mapping of keys to values");
         }
@@ -48,7 +54,19 @@ public final class ConfigNode {
     }
 
     BadInputException error(String at, String message) {
-        return new BadInputException(file + ": " + (at.isEmpty() ? "" : at + ": ") + message);
+        String shown = origins.getOrDefault(at, at);
+        return new BadInputException(file + ": " + (shown.isEmpty() ? "" : shown + ": ") + message);
+    }
+
+    /** How errors name {@code key} of this section, e.g. {@code run.yaml: grpo.max_steps}. */
+    public String where(String key) {
+        String at = child(key);
+        return file + ": " + origins.getOrDefault(at, at);
+    }
+
+    /** Whether the mapping holds {@code key} with a value (null counts as absent); marks it read. */
+    public boolean given(String key) {
+        return value(key) != null;
     }
 
     public double number(String key, double fallback) {
@@ -156,10 +174,15 @@ public final class ConfigNode {
             throw error(child(key), "expected a mapping of names to numbers, got " + describe(v));
         }
         for (Map.Entry<String, JsonNode> e : v.properties()) {
-            if (!e.getValue().isNumber()) {
-                throw error(child(key) + "." + e.getKey(), "expected a number, got " + describe(e.getValue()));
+            JsonNode n = e.getValue();
+            if (n.isTextual() && FLOAT_WITHOUT_DOT.matcher(n.textValue()).matches()) {
+                out.put(e.getKey(), Double.parseDouble(n.textValue()));
+                continue;
             }
-            out.put(e.getKey(), e.getValue().doubleValue());
+            if (!n.isNumber()) {
+                throw error(child(key) + "." + e.getKey(), "expected a number, got " + describe(n));
+            }
+            out.put(e.getKey(), n.doubleValue());
         }
         return out;
     }
@@ -168,12 +191,13 @@ public final class ConfigNode {
     public ConfigNode section(String key) {
         JsonNode v = value(key);
         if (v == null) {
-            return new ConfigNode(file, child(key), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+            return new ConfigNode(file, child(key), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
+                    origins);
         }
         if (!v.isObject()) {
             throw error(child(key), "expected a mapping of keys to values, got " + describe(v));
         }
-        return new ConfigNode(file, child(key), v);
+        return new ConfigNode(file, child(key), v, origins);
     }
 
     /** Fails on the first key that no getter read. Call after reading a section. */

@@ -105,13 +105,13 @@ public final class Demo {
         Path dir = out.resolve("runs").resolve(name(model) + "-" + reward);
         Path config = dir.resolve("config.yaml");
         AtomicFiles.writeString(config, runConfig(model, reward));
-        List<Map<String, Object>> rows = new TrainRun(TrainConfig.read(config), dir, false, threads).run();
+        List<Map<String, Object>> rows = new TrainRun(TrainConfig.read(config), dir, false, rlif.trainer.loop.Compute.cpu(threads)).run();
         List<DemoResult.StepPoint> steps = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             if (Boolean.TRUE.equals(r.get("eval"))) {
                 steps.add(new DemoResult.StepPoint(((Number) r.get("step")).longValue(), num(r, "accuracy"),
                         num(r, "token_entropy"), num(r, "self_certainty"), num(r, "trajectory_entropy"),
-                        num(r, "completion_length"), num(r, "transitional_rate")));
+                        num(r, "completions/mean_length"), num(r, "transitional_rate")));
             }
         }
         return new DemoResult.Run(name, name(model), reward, steps);

@@ -1,6 +1,7 @@
 package rlif.trainer.graph;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import rlif.models.arch.DecoderConfig;
@@ -20,13 +21,15 @@ import rlif.trainer.params.TrainableHooks;
 
 /**
  * A training graph: the decoder's full-sequence forward (no KV cache) with trainables as inputs, a loss
- * head on its logits, and the loss's gradient for every trainable appended by {@link Autodiff}.
+ * head on its logits, the statistics a metrics row reports, and the loss's gradient for every trainable
+ * appended by {@link Autodiff}.
  *
  * <p>Inputs: the decoder's {@code input_ids}, {@code attention_mask}, {@code position_ids}; {@code targets}
  * int64 [batch, seq] (the next token at each position); {@code weights} float32 [batch, seq] (0 where no
- * loss is taken); for GRPO also {@code old_logp}, {@code ref_logp} [batch, seq] and {@code advantages}
- * [batch, 1]; and every trainable. Outputs: {@code loss}, {@code token_logp}, {@code token_entropy}
- * [batch, seq], and {@code grad.NAME} per trainable.
+ * loss is taken); for GRPO also {@code old_logp} [batch, seq], {@code advantages} [batch, 1], with
+ * {@code beta > 0} {@code ref_logp} [batch, seq] and with an entropy bonus {@code entropy_weights}
+ * [batch, seq]; and every trainable. Outputs: {@code loss}, {@code token_logp}, {@code token_entropy}
+ * [batch, seq], the {@code stats.*} sums of {@link LossHeads}, and {@code grad.NAME} per trainable.
  */
 public final class TrainingGraph {
     public static final String LOSS = "loss";
@@ -44,11 +47,13 @@ public final class TrainingGraph {
     public record Grpo(GrpoSettings settings, double temperature) implements Objective {}
 
     private final GraphBuilder graph;
-    private final List<String> trainableNames;
+    private final Map<String, long[]> trainableShapes;
+    private final List<String> statistics;
 
-    private TrainingGraph(GraphBuilder graph, List<String> trainableNames) {
+    private TrainingGraph(GraphBuilder graph, Map<String, long[]> trainableShapes, List<String> statistics) {
         this.graph = graph;
-        this.trainableNames = trainableNames;
+        this.trainableShapes = trainableShapes;
+        this.statistics = statistics;
     }
 
     /** Builds the training graph of {@code config} with {@code hooks} deciding what is trainable. */
@@ -63,28 +68,38 @@ public final class TrainingGraph {
         Value lsm = LossHeads.logSoftmax(g, logits, temperature);
         Value logp = LossHeads.tokenLogprobs(g, lsm, targets);
         Value entropy = LossHeads.tokenEntropy(g, lsm);
-        Value loss = switch (objective) {
-            case Sft s -> LossHeads.sftLoss(g, logp, weightsIn);
-            case Grpo gr -> {
-                Value old = g.input("old_logp", DType.F32, bs);
-                Value ref = gr.settings().klCoef() > 0 ? g.input("ref_logp", DType.F32, bs) : null;
-                Value adv = g.input("advantages", DType.F32, Shape.of(Dim.sym("batch"), Dim.of(1)));
-                yield LossHeads.grpoLoss(g, gr.settings(), logp, old, ref, adv, weightsIn, entropy);
+        Value loss;
+        Map<String, Value> stats;
+        switch (objective) {
+            case Sft s -> {
+                loss = LossHeads.sftLoss(g, logp, weightsIn);
+                stats = Map.of(LossHeads.ENTROPY_SUM, LossHeads.entropySum(g, entropy, weightsIn));
             }
-        };
+            case Grpo gr -> {
+                GrpoSettings s = gr.settings();
+                Value old = g.input("old_logp", DType.F32, bs);
+                Value ref = s.beta() > 0 ? g.input("ref_logp", DType.F32, bs) : null;
+                Value adv = g.input("advantages", DType.F32, Shape.of(Dim.sym("batch"), Dim.of(1)));
+                Value entropyWeights = s.entropyCoef() > 0 ? g.input("entropy_weights", DType.F32, bs) : null;
+                loss = LossHeads.grpoLoss(g, s, logp, old, ref, adv, weightsIn, entropy, entropyWeights);
+                stats = LossHeads.grpoStatistics(g, s, logp, old, ref, adv, weightsIn, entropy);
+            }
+        }
         g.output(LOSS, loss);
         g.output(TOKEN_LOGP, logp);
         g.output(TOKEN_ENTROPY, entropy);
+        stats.forEach(g::output);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        hooks.trainables().params().forEach((k, p) -> shapes.put(k, p.shape()));
         List<Value> wrt = new ArrayList<>();
-        List<String> names = new ArrayList<>(hooks.trainables().params().keySet());
-        for (String n : names) {
+        for (String n : shapes.keySet()) {
             wrt.add(g.value(n));
         }
         Map<String, Value> grads = Autodiff.gradients(g, loss, wrt);
-        for (String n : names) {
+        for (String n : shapes.keySet()) {
             g.output(GRAD_PREFIX + n, grads.get(n));
         }
-        return new TrainingGraph(g, List.copyOf(names));
+        return new TrainingGraph(g, shapes, List.copyOf(stats.keySet()));
     }
 
     public GraphBuilder graph() {
@@ -93,6 +108,16 @@ public final class TrainingGraph {
 
     /** Trainable input names, in the order their gradients are output. */
     public List<String> trainableNames() {
-        return trainableNames;
+        return List.copyOf(trainableShapes.keySet());
+    }
+
+    /** The shape of each trainable input. */
+    public Map<String, long[]> trainableShapes() {
+        return trainableShapes;
+    }
+
+    /** Names of the {@code stats.*} outputs. */
+    public List<String> statistics() {
+        return statistics;
     }
 }

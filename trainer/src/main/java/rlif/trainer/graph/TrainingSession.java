@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.HashMap;
@@ -13,32 +15,46 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import rlif.evaluator.rollout.Device;
 
 /**
- * A {@link TrainingGraph} loaded into ONNX Runtime: one {@link #step} runs forward, loss and backward
- * and hands back the loss, per-token log-probs and entropies and every gradient. With
- * {@code withGradients == false} it only returns log-probs and entropies (reference/old-policy passes),
- * and ORT skips the backward ops no requested output needs.
+ * A {@link TrainingGraph} loaded into ONNX Runtime. {@link #backward} runs forward, loss and backward on one
+ * micro-batch and adds its gradients into a {@link Gradients}; {@link #forward} returns only log-probs,
+ * entropies and statistics (reference passes, held-out loss), and ORT skips the backward ops no requested output
+ * needs.
+ *
+ * <p>{@link Precision#FLOAT64} runs the graph promoted to double ({@link Float64Promotion}): the same code path
+ * in the precision where gradients can be compared to 1e-6 and better.
  */
 public final class TrainingSession implements AutoCloseable {
+    /** The element type the graph runs in. */
+    public enum Precision { FLOAT32, FLOAT64 }
+
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final List<String> trainables;
+    private final TrainingGraph graph;
+    private final Precision precision;
     private final Set<String> inputNames;
 
-    /** What one run returns; {@code grads} is empty for a forward-only run. */
-    public record Result(double loss, float[] tokenLogp, float[] tokenEntropy, Map<String, float[]> grads) {}
+    /**
+     * What one run returns, all in double whatever the precision: the micro-batch's share of the step's loss
+     * (NaN for a forward pass), per-token log-probs and entropies [rows * length], and the {@code stats.*} sums.
+     */
+    public record Pass(double loss, double[] tokenLogp, double[] tokenEntropy, Map<String, Double> statistics) {}
 
-    public TrainingSession(TrainingGraph graph, int threads) {
+    public TrainingSession(TrainingGraph graph, int threads, Device device, Precision precision) {
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-        this.trainables = graph.trainableNames();
-        byte[] model = graph.graph().toModel().toByteArray();
+        this.graph = graph;
+        this.precision = precision;
+        var proto = graph.graph().toModel();
+        byte[] model = (precision == Precision.FLOAT64 ? Float64Promotion.promote(proto) : proto).toByteArray();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             if (threads > 0) {
                 so.setIntraOpNumThreads(threads);
             }
+            device.configure(so);
             this.session = env.createSession(model, so);
             this.inputNames = session.getInputNames();
         } catch (OrtException e) {
@@ -46,7 +62,31 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
-    public Result step(Map<String, float[]> params, Map<String, long[]> shapes, TokenBatch b, boolean withGradients) {
+    /** The shape of each trainable the session takes. */
+    public Map<String, long[]> trainableShapes() {
+        return graph.trainableShapes();
+    }
+
+    /** Forward, loss and backward of one micro-batch; adds its gradients into {@code into}. */
+    public Pass backward(Map<String, float[]> params, TokenBatch b, Gradients into) {
+        Set<String> wanted = outputs();
+        wanted.add(TrainingGraph.LOSS);
+        graph.trainableNames().forEach(n -> wanted.add(TrainingGraph.GRAD_PREFIX + n));
+        return run(params, b, wanted, into);
+    }
+
+    /** Forward only: log-probs, entropies and statistics of {@code b} under {@code params}. */
+    public Pass forward(Map<String, float[]> params, TokenBatch b) {
+        return run(params, b, outputs(), null);
+    }
+
+    private Set<String> outputs() {
+        Set<String> wanted = new LinkedHashSet<>(List.of(TrainingGraph.TOKEN_LOGP, TrainingGraph.TOKEN_ENTROPY));
+        wanted.addAll(graph.statistics());
+        return wanted;
+    }
+
+    private Pass run(Map<String, float[]> params, TokenBatch b, Set<String> wanted, Gradients into) {
         Map<String, OnnxTensor> in = new HashMap<>();
         long[] bs = {b.rows(), b.length()};
         try {
@@ -54,33 +94,33 @@ public final class TrainingSession implements AutoCloseable {
             in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(b.attentionMask()), bs));
             in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(b.positionIds()), bs));
             in.put("targets", OnnxTensor.createTensor(env, LongBuffer.wrap(b.targets()), bs));
-            in.put("weights", OnnxTensor.createTensor(env, FloatBuffer.wrap(b.weights()), bs));
+            in.put("weights", real(b.weights(), bs));
             if (inputNames.contains("old_logp")) {
-                in.put("old_logp", OnnxTensor.createTensor(env, FloatBuffer.wrap(b.oldLogp()), bs));
-                in.put("advantages", OnnxTensor.createTensor(env, FloatBuffer.wrap(b.advantages()), new long[] {b.rows(), 1}));
+                in.put("old_logp", real(b.oldLogp(), bs));
+                in.put("advantages", real(b.advantages(), new long[] {b.rows(), 1}));
             }
             if (inputNames.contains("ref_logp")) {
-                in.put("ref_logp", OnnxTensor.createTensor(env, FloatBuffer.wrap(b.refLogp()), bs));
+                in.put("ref_logp", real(b.refLogp(), bs));
             }
-            for (String n : trainables) {
-                in.put(n, OnnxTensor.createTensor(env, FloatBuffer.wrap(params.get(n)), shapes.get(n)));
+            if (inputNames.contains("entropy_weights")) {
+                in.put("entropy_weights", real(b.entropyWeights(), bs));
             }
-            Set<String> wanted = new LinkedHashSet<>(List.of(TrainingGraph.TOKEN_LOGP, TrainingGraph.TOKEN_ENTROPY));
-            if (withGradients) {
-                wanted.add(TrainingGraph.LOSS);
-                trainables.forEach(n -> wanted.add(TrainingGraph.GRAD_PREFIX + n));
+            for (Map.Entry<String, long[]> t : graph.trainableShapes().entrySet()) {
+                in.put(t.getKey(), real(params.get(t.getKey()), t.getValue()));
             }
             try (OrtSession.Result r = session.run(in, wanted)) {
-                float[] logp = floats(r, TrainingGraph.TOKEN_LOGP);
-                float[] ent = floats(r, TrainingGraph.TOKEN_ENTROPY);
-                double loss = withGradients ? floats(r, TrainingGraph.LOSS)[0] : Double.NaN;
-                Map<String, float[]> grads = new LinkedHashMap<>();
-                if (withGradients) {
-                    for (String n : trainables) {
-                        grads.put(n, floats(r, TrainingGraph.GRAD_PREFIX + n));
+                Map<String, Double> stats = new LinkedHashMap<>();
+                for (String s : graph.statistics()) {
+                    stats.put(s, doubles(r, s)[0]);
+                }
+                double loss = Double.NaN;
+                if (into != null) {
+                    loss = doubles(r, TrainingGraph.LOSS)[0];
+                    for (String n : graph.trainableNames()) {
+                        into.add(n, buffer(r, TrainingGraph.GRAD_PREFIX + n));
                     }
                 }
-                return new Result(loss, logp, ent, grads);
+                return new Pass(loss, doubles(r, TrainingGraph.TOKEN_LOGP), doubles(r, TrainingGraph.TOKEN_ENTROPY), stats);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on the training graph: " + e.getMessage(), e);
@@ -89,11 +129,33 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
-    private static float[] floats(OrtSession.Result r, String name) {
+    /** A float input in the session's precision. */
+    private OnnxTensor real(float[] values, long[] shape) throws OrtException {
+        if (precision == Precision.FLOAT32) {
+            return OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+        }
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = values[i];
+        }
+        return OnnxTensor.createTensor(env, DoubleBuffer.wrap(d), shape);
+    }
+
+    private Buffer buffer(OrtSession.Result r, String name) {
         OnnxTensor t = (OnnxTensor) r.get(name).orElseThrow();
-        FloatBuffer fb = t.getFloatBuffer();
-        float[] out = new float[fb.remaining()];
-        fb.get(out);
+        return precision == Precision.FLOAT32 ? t.getFloatBuffer() : t.getDoubleBuffer();
+    }
+
+    private double[] doubles(OrtSession.Result r, String name) {
+        Buffer b = buffer(r, name);
+        double[] out = new double[b.remaining()];
+        if (b instanceof FloatBuffer f) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = f.get(i);
+            }
+        } else {
+            ((DoubleBuffer) b).get(out);
+        }
         return out;
     }
 

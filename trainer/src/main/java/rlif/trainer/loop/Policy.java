@@ -17,6 +17,7 @@ import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.WeightSource;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.tensor.DType;
+import rlif.trainer.config.TrainConfig;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.params.LoraSpec;
@@ -37,41 +38,35 @@ public final class Policy implements AutoCloseable {
     private final LoraSpec lora;
     private final TrainingSession session;
     private final OnnxRolloutEngine engine;
-    private final Map<String, long[]> shapes = new LinkedHashMap<>();
     private Map<String, OnnxTensor> engineInputs = Map.of();
 
-    public Policy(DecoderConfig config, WeightSource base, Path baseDir, boolean full, LoraSpec lora, long seed,
-            TrainingGraph.Objective objective, Path workDir, int threads) {
+    public Policy(DecoderConfig config, WeightSource base, Path baseDir, TrainConfig.Trainable trainable, long seed,
+            TrainingGraph.Objective objective, Path workDir, Compute compute) {
         this.config = config;
         this.base = base;
         this.baseDir = baseDir;
-        this.lora = lora;
+        this.lora = trainable.lora();
         Trainables trainables = new Trainables();
-        this.hooks = full ? TrainableHooks.full(trainables) : TrainableHooks.lora(lora, trainables, seed);
+        this.hooks = trainable.full() ? TrainableHooks.full(trainables) : TrainableHooks.lora(lora, trainables, seed);
         TrainingGraph graph = TrainingGraph.build(config, base, hooks, objective);
         if (trainables.params().isEmpty()) {
             throw new rlif.models.BadInputException("trainable.lora.targets " + lora.targets()
                     + " match no linear layer of this model");
         }
-        trainables.params().forEach((k, p) -> shapes.put(k, p.shape()));
-        this.session = new TrainingSession(graph, threads);
+        this.session = new TrainingSession(graph, compute.threads(), compute.device(), TrainingSession.Precision.FLOAT32);
         Path policyDir = workDir.resolve("policy");
         ModelDirectoryWriter.of(config, Decoders.build(config, base, new DecoderOptions(DType.F32, true, hooks)))
                 .tokenizerFrom(baseDir)
                 .provenance("role", "trainer policy: trainables are decoder inputs")
                 .write(policyDir);
         this.engine = new OnnxRolloutEngine(ModelDirectory.open(policyDir, trainables.params().keySet()),
-                threads > 0 ? EngineOptions.defaults().withThreads(threads) : EngineOptions.defaults(),
+                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()),
                 SignalKernels.create("auto"));
         syncEngine();
     }
 
     public Trainables trainables() {
         return hooks.trainables();
-    }
-
-    public Map<String, long[]> shapes() {
-        return shapes;
     }
 
     public TrainingSession session() {
@@ -88,7 +83,9 @@ public final class Policy implements AutoCloseable {
 
     /** Hands the current trainable values to the rollout engine (call after every optimiser update). */
     public void syncEngine() {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // the level the engine and training session opened the shared environment at: asking for another
+        // makes ONNX Runtime log a warning on every step
+        OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         Map<String, OnnxTensor> fresh = new LinkedHashMap<>();
         try {
             for (var p : trainables().params().values()) {

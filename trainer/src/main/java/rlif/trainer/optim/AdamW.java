@@ -10,7 +10,8 @@ import java.util.Map;
  * by the adaptive denominator.
  *
  * <p>Parameters are float arrays updated in place; moments are float arrays too (as in PyTorch), while
- * every per-element update is computed in double so rounding does not depend on evaluation order.
+ * gradients (accumulated over micro-batches) and every per-element update are computed in double, so rounding
+ * does not depend on evaluation order.
  */
 public final class AdamW {
     private final AdamWConfig config;
@@ -36,7 +37,7 @@ public final class AdamW {
      * schedule); {@code gradients} must have the same names and lengths as {@code params}. Gradients are
      * used as given: clip them first.
      */
-    public void update(Map<String, float[]> params, Map<String, float[]> gradients, double lr) {
+    public void update(Map<String, float[]> params, Map<String, double[]> gradients, double lr) {
         step++;
         double b1 = config.beta1();
         double b2 = config.beta2();
@@ -46,7 +47,7 @@ public final class AdamW {
         for (Map.Entry<String, float[]> e : params.entrySet()) {
             String name = e.getKey();
             float[] w = e.getValue();
-            float[] g = gradients.get(name);
+            double[] g = gradients.get(name);
             if (g == null || g.length != w.length) {
                 throw new IllegalArgumentException("gradient for " + name + " missing or of the wrong length");
             }

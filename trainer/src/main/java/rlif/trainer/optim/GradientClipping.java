@@ -7,11 +7,11 @@ public final class GradientClipping {
     private GradientClipping() {}
 
     /** The L2 norm of all gradients taken as one vector, accumulated in double. */
-    public static double globalNorm(Map<String, float[]> gradients) {
+    public static double globalNorm(Map<String, double[]> gradients) {
         double sum = 0;
-        for (float[] g : gradients.values()) {
-            for (float x : g) {
-                sum += (double) x * x;
+        for (double[] g : gradients.values()) {
+            for (double x : g) {
+                sum += x * x;
             }
         }
         return Math.sqrt(sum);
@@ -21,14 +21,14 @@ public final class GradientClipping {
      * Scales every gradient by {@code maxNorm / norm} when the global norm exceeds {@code maxNorm}
      * ({@code maxNorm <= 0} turns clipping off) and returns the norm before clipping.
      */
-    public static double clip(Map<String, float[]> gradients, double maxNorm) {
+    public static double clip(Map<String, double[]> gradients, double maxNorm) {
         double norm = globalNorm(gradients);
         if (maxNorm > 0 && norm > maxNorm) {
             // the small epsilon matches common practice (PyTorch uses 1e-6) and keeps the scale finite
             double scale = maxNorm / (norm + 1e-6);
-            for (float[] g : gradients.values()) {
+            for (double[] g : gradients.values()) {
                 for (int i = 0; i < g.length; i++) {
-                    g[i] = (float) (g[i] * scale);
+                    g[i] *= scale;
                 }
             }
         }

@@ -8,6 +8,7 @@ import rlif.models.graph.Value;
 import rlif.models.tensor.DType;
 import rlif.models.tensor.Tensors;
 import rlif.trainer.grpo.GrpoSettings;
+import rlif.trainer.grpo.LossType;
 import rlif.trainer.objective.LossHeads;
 
 /** The loss heads differentiated all the way to the logits, against float64 finite differences. */
@@ -38,7 +39,7 @@ class LossHeadGradientsTest {
 
     @Test
     void grpoLossWithKlAndEntropyTermsThroughTheLogits() {
-        GrpoSettings s = new GrpoSettings(0.2, 0.1, 0.05, GrpoSettings.Averaging.TOKEN);
+        GrpoSettings s = new GrpoSettings(0.2, 0.28, 0.1, 0.05, LossType.DAPO);
         GradCheck.Result r = GradCheck.run(DType.F64, new long[][] {{2, 3, 5}}, (g, x) -> {
             Value lsm = LossHeads.logSoftmax(g, x.get(0), 1.0);
             Value logp = LossHeads.tokenLogprobs(g, lsm, targets(g));
@@ -47,7 +48,7 @@ class LossHeadGradientsTest {
             Value ref = g.constant(Tensors.ofFloats("ref", new long[] {2, 3},
                     new float[] {-1.5f, -1.7f, -1.6f, -1.2f, -1.8f, -2.1f}, DType.F64));
             Value adv = g.constant(Tensors.ofFloats("adv", new long[] {2, 1}, new float[] {0.8f, -1.1f}, DType.F64));
-            return LossHeads.grpoLoss(g, s, logp, old, ref, adv, weights(g), LossHeads.tokenEntropy(g, lsm));
+            return LossHeads.grpoLoss(g, s, logp, old, ref, adv, weights(g), LossHeads.tokenEntropy(g, lsm), weights(g));
         }, 3, 1e-5);
         assertThat(r.maxError()).isLessThan(1e-6);
     }

@@ -20,6 +20,7 @@ import rlif.models.arch.HfConfig;
 import rlif.models.arch.WeightSource;
 import rlif.models.tensor.Tensor;
 import rlif.trainer.grpo.GrpoSettings;
+import rlif.trainer.grpo.LossType;
 import rlif.trainer.params.LoraSpec;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.params.TrainableHooks;
@@ -59,7 +60,7 @@ class WholeModelGradientsTest {
         DecoderConfig c = HfConfig.parse(RandomLlama.configJson(s), "tiny llama");
         Trainables tr = new Trainables();
         TrainableHooks hooks = TrainableHooks.lora(new LoraSpec(2, 4, List.of("q_proj", "v_proj", "gate_proj", "down_proj")), tr, 3);
-        GrpoSettings gs = new GrpoSettings(0.2, 0.05, 0.01, GrpoSettings.Averaging.TOKEN);
+        GrpoSettings gs = new GrpoSettings(0.2, 0.28, 0.05, 0.01, LossType.DAPO);
         TrainingGraph tg = TrainingGraph.build(c, WeightSource.of(RandomLlama.weights(s, 2), "tiny"), hooks,
                 new TrainingGraph.Grpo(gs, 0.8));
         // B starts at zero; move it so every LoRA path carries gradient to A as well
@@ -84,7 +85,7 @@ class WholeModelGradientsTest {
         Trainables tr = new Trainables();
         TrainableHooks hooks = TrainableHooks.lora(new LoraSpec(2, 4, List.of("q_proj", "k_proj", "v_proj")), tr, 5);
         TrainingGraph tg = TrainingGraph.build(c, WeightSource.of(RandomLlama.weights(s, 6), "tiny"), hooks,
-                new TrainingGraph.Grpo(new GrpoSettings(0.2, 0.05, 0.0, GrpoSettings.Averaging.TOKEN), 0.8));
+                new TrainingGraph.Grpo(GrpoSettings.symmetric(0.2, 0.05, 0.0, LossType.DAPO), 0.8));
         Random rnd = new Random(10);
         for (Trainables.Param p : tr.params().values()) {
             for (int i = 0; i < p.values().length; i++) {
@@ -229,6 +230,9 @@ class WholeModelGradientsTest {
         }
         if (names.contains("ref_logp")) {
             in.put("ref_logp", OnnxTensor.createTensor(env, DoubleBuffer.wrap(ref), bs));
+        }
+        if (names.contains("entropy_weights")) {
+            in.put("entropy_weights", OnnxTensor.createTensor(env, DoubleBuffer.wrap(weights), bs));
         }
         for (var e : params.entrySet()) {
             in.put(e.getKey(), OnnxTensor.createTensor(env, DoubleBuffer.wrap(e.getValue()), SHAPES.get(e.getKey())));

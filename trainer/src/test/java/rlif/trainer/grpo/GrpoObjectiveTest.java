@@ -32,9 +32,9 @@ class GrpoObjectiveTest {
     }
 
     @Test
-    void gradientsMatchCentralFiniteDifferencesForBothAveragings() {
-        for (GrpoSettings.Averaging avg : GrpoSettings.Averaging.values()) {
-            GrpoObjective obj = new GrpoObjective(new GrpoSettings(0.2, 0.05, 0.01, avg));
+    void gradientsMatchCentralFiniteDifferencesForEveryLossType() {
+        for (LossType type : LossType.values()) {
+            GrpoObjective obj = new GrpoObjective(new GrpoSettings(0.2, 0.28, 0.05, 0.01, type), 7);
             GrpoObjective.Completion[] batch = randomBatch(new Random(7), 0.3);
             GrpoObjective.Result r = obj.evaluate(batch);
             double h = 1e-6;
@@ -63,40 +63,50 @@ class GrpoObjectiveTest {
     }
 
     @Test
-    void onPolicyLossIsMinusTheWeightedMeanAdvantageUnderEachAveraging() {
+    void onPolicyLossIsMinusTheWeightedMeanAdvantageUnderEachLossType() {
         double[] l = {-1, -2};
         GrpoObjective.Completion a = new GrpoObjective.Completion(l, l.clone(), null, null, 1.0);
         double[] m = {-1, -1, -1, -1};
         GrpoObjective.Completion b = new GrpoObjective.Completion(m, m.clone(), null, null, -0.5);
         GrpoObjective.Completion[] batch = {a, b};
-        double token = new GrpoObjective(new GrpoSettings(0.2, 0, 0, GrpoSettings.Averaging.TOKEN)).evaluate(batch).loss();
-        double seq = new GrpoObjective(new GrpoSettings(0.2, 0, 0, GrpoSettings.Averaging.SEQUENCE)).evaluate(batch).loss();
-        // ratio 1 everywhere: token-level = -(2*1 + 4*(-0.5))/6 = 0; sequence-level = -(1 + -0.5)/2 = -0.25
-        assertThat(token).isCloseTo(0, within(1e-15));
-        assertThat(seq).isCloseTo(-0.25, within(1e-15));
+        double dapo = new GrpoObjective(GrpoSettings.symmetric(0.2, 0, 0, LossType.DAPO), 5).evaluate(batch).loss();
+        double grpo = new GrpoObjective(GrpoSettings.symmetric(0.2, 0, 0, LossType.GRPO), 5).evaluate(batch).loss();
+        double dr = new GrpoObjective(GrpoSettings.symmetric(0.2, 0, 0, LossType.DR_GRPO), 5).evaluate(batch).loss();
+        // ratio 1 everywhere: DAPO = -(2*1 + 4*(-0.5))/6 = 0; GRPO = -(1 + -0.5)/2 = -0.25;
+        // Dr. GRPO = -(2*1 + 4*(-0.5)) / (2 completions * L 5) = 0
+        assertThat(dapo).isCloseTo(0, within(1e-15));
+        assertThat(grpo).isCloseTo(-0.25, within(1e-15));
+        assertThat(dr).isCloseTo(0, within(1e-15));
+        GrpoObjective.Completion c = new GrpoObjective.Completion(new double[] {-1}, new double[] {-1}, null, null, 1.0);
+        assertThat(new GrpoObjective(GrpoSettings.symmetric(0.2, 0, 0, LossType.DR_GRPO), 5)
+                .evaluate(new GrpoObjective.Completion[] {a, c}).loss()).isCloseTo(-(2 + 1) / 10.0, within(1e-15));
     }
 
     @Test
     void tokensPastTheClipRangeInTheAdvantagesDirectionGetNoGradientAndAreCounted() {
-        GrpoSettings s = new GrpoSettings(0.2, 0, 0, GrpoSettings.Averaging.TOKEN);
-        // ratios e^0.5 = 1.65 (positive advantage: clipped) and e^-0.5 = 0.61 (positive advantage: not clipped)
+        GrpoSettings s = new GrpoSettings(0.2, 0.3, 0, 0, LossType.DAPO);
+        // ratios e^0.5 = 1.65 (positive advantage: clipped at 1.3) and e^-0.5 = 0.61 (positive advantage: not clipped)
         GrpoObjective.Completion c = new GrpoObjective.Completion(new double[] {0.5, -0.5}, new double[] {0, 0},
                 null, null, 2.0);
-        GrpoObjective.Result r = new GrpoObjective(s).evaluate(new GrpoObjective.Completion[] {c});
+        GrpoObjective.Result r = new GrpoObjective(s, 4).evaluate(new GrpoObjective.Completion[] {c});
         assertThat(r.dLogprobs()[0][0]).isZero();
         assertThat(r.dLogprobs()[0][1]).isCloseTo(-2.0 * Math.exp(-0.5) / 2, within(1e-15));
-        assertThat(r.clippedShare()).isEqualTo(0.5);
-        assertThat(r.loss()).isCloseTo(-(1.2 * 2 + Math.exp(-0.5) * 2) / 2, within(1e-15));
+        assertThat(r.clipHigh()).isEqualTo(0.5);
+        assertThat(r.clipLow()).isZero();
+        assertThat(r.loss()).isCloseTo(-(1.3 * 2 + Math.exp(-0.5) * 2) / 2, within(1e-15));
+        // a negative advantage is clipped below: ratio 0.61 < 0.8
+        GrpoObjective.Completion d = new GrpoObjective.Completion(new double[] {-0.5}, new double[] {0}, null, null, -1);
+        assertThat(new GrpoObjective(s, 4).evaluate(new GrpoObjective.Completion[] {d}).clipLow()).isEqualTo(1.0);
     }
 
     @Test
     void k3IsZeroWhenPolicyEqualsReferenceAndPositiveOtherwise() {
-        GrpoSettings s = new GrpoSettings(0.2, 1.0, 0, GrpoSettings.Averaging.TOKEN);
+        GrpoSettings s = GrpoSettings.symmetric(0.2, 1.0, 0, LossType.DAPO);
         double[] l = {-1, -2};
         GrpoObjective.Completion same = new GrpoObjective.Completion(l, l.clone(), l.clone(), null, 0);
-        assertThat(new GrpoObjective(s).evaluate(new GrpoObjective.Completion[] {same}).meanKl()).isZero();
+        assertThat(new GrpoObjective(s, 4).evaluate(new GrpoObjective.Completion[] {same}).meanKl()).isZero();
         GrpoObjective.Completion apart = new GrpoObjective.Completion(l, l.clone(), new double[] {-1.5, -1.5}, null, 0);
-        double kl = new GrpoObjective(s).evaluate(new GrpoObjective.Completion[] {apart}).meanKl();
+        double kl = new GrpoObjective(s, 4).evaluate(new GrpoObjective.Completion[] {apart}).meanKl();
         // exp(d) - d - 1 for d = -0.5 and +0.5
         assertThat(kl).isCloseTo((Math.exp(-0.5) + 0.5 - 1 + Math.exp(0.5) - 0.5 - 1) / 2, within(1e-15));
     }

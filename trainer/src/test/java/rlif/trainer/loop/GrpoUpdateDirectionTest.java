@@ -19,10 +19,16 @@ import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.OnnxWeightSource;
 import rlif.models.arch.WeightSource;
 import rlif.models.tensor.DType;
+import rlif.trainer.batch.MicroBatch;
+import rlif.trainer.batch.MicroBatcher;
+import rlif.trainer.batch.Sequence;
+import rlif.trainer.config.TrainConfig;
+import rlif.trainer.graph.Gradients;
 import rlif.trainer.graph.TokenBatch;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.GrpoSettings;
+import rlif.trainer.grpo.LossType;
 import rlif.models.tokenizer.CharTokenizerFiles;
 import rlif.trainer.init.RandomLlama;
 import rlif.trainer.optim.AdamW;
@@ -48,9 +54,10 @@ class GrpoUpdateDirectionTest {
         ModelDirectoryWriter.of(c, Decoders.build(c, WeightSource.of(RandomLlama.weights(spec, 4), "tiny"),
                 DecoderOptions.inference(DType.F32))).file("tokenizer.json", CharTokenizerFiles.tokenizerJson().getBytes(StandardCharsets.UTF_8))
                 .write(base);
-        GrpoSettings gs = new GrpoSettings(0.2, 0, 0, GrpoSettings.Averaging.TOKEN);
-        try (Policy p = new Policy(c, OnnxWeightSource.open(base), base, false, new LoraSpec(4, 8, List.of("q_proj", "v_proj", "up_proj")),
-                3, new TrainingGraph.Grpo(gs, 1.0), dir.resolve("work"), 1)) {
+        GrpoSettings gs = GrpoSettings.symmetric(0.2, 0, 0, LossType.DAPO);
+        TrainConfig.Trainable lora = new TrainConfig.Trainable(false, new LoraSpec(4, 8, List.of("q_proj", "v_proj", "up_proj")));
+        try (Policy p = new Policy(c, OnnxWeightSource.open(base), base, lora, 3, new TrainingGraph.Grpo(gs, 1.0),
+                dir.resolve("work"), Compute.cpu(1))) {
             // give B non-zero values so the first update moves every adapter
             for (var t : p.trainables().params().values()) {
                 if (t.name().endsWith("lora_B")) {
@@ -66,25 +73,29 @@ class GrpoUpdateDirectionTest {
             }
             List<Rollout> rs = p.engine().generate(reqs, new SamplingParams(1.0, 0, 1, 6));
             double[] adv = {1, -1, 1, -1, 1, -1, 1, -1};
-            List<Sequences.Row> rows = new ArrayList<>();
-            for (Rollout r : rs) {
-                rows.add(new Sequences.Row(r.promptIds(), r.completionIds(), r.tokenLogprobs(), null));
+            List<Sequence> rows = new ArrayList<>();
+            for (int i = 0; i < rs.size(); i++) {
+                Rollout r = rs.get(i);
+                rows.add(new Sequence(r.promptIds(), r.completionIds(), r.tokenLogprobs(), adv[i]));
             }
-            TokenBatch b = Sequences.pack(rows, true, 64, 0, adv);
-            TrainingSession.Result before = p.session().step(p.trainables().values(), p.shapes(), b, true);
+            MicroBatch mb = MicroBatcher.grpo(rows, rows.size(), LossType.DAPO, 6, false, 0).getFirst();
+            TokenBatch b = mb.batch();
+            Gradients grads = new Gradients(p.session().trainableShapes());
+            TrainingSession.Pass before = p.session().backward(p.trainables().values(), b, grads);
             // the graph's log-probs of the sampled tokens equal the sampler's: float32, same weights
             for (int i = 0; i < b.weights().length; i++) {
                 if (b.weights()[i] != 0) {
-                    assertThat((double) before.tokenLogp()[i]).isCloseTo(b.oldLogp()[i], org.assertj.core.data.Offset.offset(1e-4));
+                    assertThat(before.tokenLogp()[i]).isCloseTo(b.oldLogp()[i], org.assertj.core.data.Offset.offset(1e-4));
                 }
             }
-            new AdamW(new AdamWConfig(1e-3, 0.9, 0.999, 1e-8, 0)).update(p.trainables().values(), before.grads(), 1e-3);
+            new AdamW(new AdamWConfig(1e-3, 0.9, 0.999, 1e-8, 0)).update(p.trainables().values(), grads.values(), 1e-3);
             p.syncEngine();
-            TrainingSession.Result after = p.session().step(p.trainables().values(), p.shapes(), b, false);
+            TrainingSession.Pass after = p.session().forward(p.trainables().values(), b);
             double[] delta = new double[rs.size()];
             for (int i = 0; i < b.weights().length; i++) {
                 if (b.weights()[i] != 0) {
-                    delta[i / b.length()] += after.tokenLogp()[i] - before.tokenLogp()[i];
+                    // micro-batch row r is rollout mb.sequences()[r]
+                    delta[mb.sequences()[i / b.length()]] += after.tokenLogp()[i] - before.tokenLogp()[i];
                 }
             }
             for (int i = 0; i < delta.length; i++) {

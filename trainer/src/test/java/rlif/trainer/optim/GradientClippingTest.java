@@ -10,23 +10,23 @@ import org.junit.jupiter.api.Test;
 class GradientClippingTest {
     @Test
     void scalesAllGradientsTogetherToTheBoundAndReportsTheNormBefore() {
-        Map<String, float[]> g = new LinkedHashMap<>();
-        g.put("a", new float[] {3f, 0f});
-        g.put("b", new float[] {0f, 4f});
+        Map<String, double[]> g = new LinkedHashMap<>();
+        g.put("a", new double[] {3, 0});
+        g.put("b", new double[] {0, 4});
         double norm = GradientClipping.clip(g, 1.0);
         assertThat(norm).isCloseTo(5.0, within(1e-12));
-        assertThat((double) g.get("a")[0]).isCloseTo(0.6, within(1e-6));
-        assertThat((double) g.get("b")[1]).isCloseTo(0.8, within(1e-6));
+        assertThat(g.get("a")[0]).isCloseTo(0.6, within(1e-6));
+        assertThat(g.get("b")[1]).isCloseTo(0.8, within(1e-6));
         assertThat(GradientClipping.globalNorm(g)).isCloseTo(1.0, within(1e-6));
     }
 
     @Test
     void leavesGradientsBelowTheBoundOrWithClippingOffUntouched() {
-        Map<String, float[]> g = Map.of("a", new float[] {0.3f, 0.4f});
-        assertThat(GradientClipping.clip(g, 1.0)).isCloseTo(0.5, within(1e-7));
-        assertThat(g.get("a")).containsExactly(0.3f, 0.4f);
-        Map<String, float[]> big = Map.of("a", new float[] {30f, 40f});
+        Map<String, double[]> g = Map.of("a", new double[] {0.3, 0.4});
+        assertThat(GradientClipping.clip(g, 1.0)).isCloseTo(0.5, within(1e-12));
+        assertThat(g.get("a")).containsExactly(0.3, 0.4);
+        Map<String, double[]> big = Map.of("a", new double[] {30, 40});
         GradientClipping.clip(big, 0);
-        assertThat(big.get("a")).containsExactly(30f, 40f);
+        assertThat(big.get("a")).containsExactly(30.0, 40.0);
     }
 }

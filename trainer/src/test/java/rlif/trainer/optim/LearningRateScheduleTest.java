@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class LearningRateScheduleTest {
     @Test
     void warmsUpLinearlyThenFollowsHalfACosineDownToTheFloor() {
-        LearningRateSchedule s = new LearningRateSchedule(1e-3, 4, 14, true, 0.1);
+        LearningRateSchedule s = new LearningRateSchedule(1e-3, 4, 14, LearningRateSchedule.Decay.COSINE, 0.1);
         assertThat(s.at(1)).isCloseTo(2.5e-4, within(1e-15));
         assertThat(s.at(4)).isCloseTo(1e-3, within(1e-15));
         // halfway through the decay: floor + (peak - floor) * (1 + cos(pi/2)) / 2
@@ -19,8 +19,16 @@ class LearningRateScheduleTest {
 
     @Test
     void constantScheduleHoldsThePeakAfterWarmUp() {
-        LearningRateSchedule s = new LearningRateSchedule(0.5, 0, 10, false, 0);
+        LearningRateSchedule s = new LearningRateSchedule(0.5, 0, 10, LearningRateSchedule.Decay.CONSTANT, 0);
         assertThat(s.at(1)).isEqualTo(0.5);
         assertThat(s.at(10)).isEqualTo(0.5);
+    }
+
+    @Test
+    void linearDecayFallsInAStraightLineToZeroAtTheLastStep() {
+        LearningRateSchedule s = new LearningRateSchedule(2.0, 2, 12, LearningRateSchedule.Decay.LINEAR, 0);
+        assertThat(s.at(2)).isEqualTo(2.0);
+        assertThat(s.at(7)).isCloseTo(1.0, within(1e-15));
+        assertThat(s.at(12)).isCloseTo(0.0, within(1e-15));
     }
 }

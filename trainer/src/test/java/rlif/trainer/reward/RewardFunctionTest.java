@@ -35,4 +35,13 @@ class RewardFunctionTest {
         TrajectorySignals empty = new TrajectorySignals(Double.NaN, Double.NaN, Double.NaN, 0);
         assertThat(RewardFunction.of(RewardKind.SELF_CERTAINTY).of(empty, null)).isZero();
     }
+
+    @Test
+    void componentsAreUnweightedInAFixedOrderAndNegativeWeightsFlipTheSign() {
+        RewardFunction f = new RewardFunction(Map.of(RewardKind.VERIFIABLE, 2.0, RewardKind.SELF_CERTAINTY, -1.0));
+        assertThat(f.kinds()).containsExactly(RewardKind.SELF_CERTAINTY, RewardKind.VERIFIABLE);
+        assertThat(f.components(signals, true)).containsExactly(2.25, 1.0);
+        assertThat(f.of(signals, true)).isCloseTo(-2.25 + 2.0, within(1e-15));
+        assertThat(f.of(signals, false)).isCloseTo(-2.25, within(1e-15));
+    }
 }

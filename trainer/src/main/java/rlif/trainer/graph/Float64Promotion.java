@@ -6,17 +6,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Test helper: rewrites a float32 ONNX model to float64 (inputs, outputs, initializers, Cast targets,
- * ConstantOfShape fills), so a whole decoder's gradients can be checked against finite differences in
- * double precision although the architecture builder emits float32 only.
+ * Rewrites a float32 ONNX model to float64 (inputs, outputs, initializers, Cast targets, ConstantOfShape
+ * fills): the training session's float64 mode, in which whole-model gradients can be checked against finite
+ * differences, and gradient accumulation against the one-shot gradient, in double precision although the
+ * architecture builder emits float32 only.
  */
-final class Float64Promotion {
+public final class Float64Promotion {
     private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT_VALUE;
     private static final int DOUBLE = OnnxMl.TensorProto.DataType.DOUBLE_VALUE;
 
     private Float64Promotion() {}
 
-    static OnnxMl.ModelProto promote(OnnxMl.ModelProto m) {
+    public static OnnxMl.ModelProto promote(OnnxMl.ModelProto m) {
         OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
         for (OnnxMl.ValueInfoProto.Builder v : g.getInputBuilderList()) {
             promote(v);
