@@ -8,7 +8,8 @@ For every model sub-folder of SCORE_OUT (a multi-model `rlif score --out`):
   - rows: every row of SCORE_OUT/<model>/rollouts.jsonl against the Parquet rows of
     SPARK_OUT/rollouts/model=<model>, field by field (JSON values; doubles compared exactly);
   - summary.json: every field except this invocation's timing and throughput (throughput,
-    wall_seconds, phase_seconds, resumed_rollouts) and spark-score's own `spark` block;
+    wall_seconds, phase_seconds, resumed_rollouts) and spark-score's own `spark` block; of the
+    provenance stamp, the rlif version, git commit and model digest (not the date or command line);
 and comparison.json against comparison.json. Prints one line per check and exits 1 on any difference.
 """
 import json
@@ -19,6 +20,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 TIMING = {"throughput", "wall_seconds", "phase_seconds", "resumed_rollouts", "spark", "provenance"}
+# of the provenance stamp, what must agree (the date and the command line differ by nature)
+PROVENANCE = ("rlif_version", "git_commit", "model_digest")
 
 
 def same(a, b):
@@ -53,6 +56,7 @@ def main(score_out, spark_out):
         b = json.loads((spark_out / model / "summary.json").read_text())
         keys = sorted((set(a) | set(b)) - TIMING)
         bad = [k for k in keys if not same(a.get(k), b.get(k))]
+        bad += ["provenance." + k for k in PROVENANCE if a.get("provenance", {}).get(k) != b.get("provenance", {}).get(k)]
         print(f"{model}: summary.json, {len(keys)} fields compared exactly, {len(bad)} differ {bad if bad else ''}")
         failures += bool(bad)
     a = json.loads((score_out / "comparison.json").read_text())

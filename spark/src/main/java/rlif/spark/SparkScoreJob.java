@@ -36,6 +36,8 @@ import rlif.evaluator.report.Summary;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
 import rlif.models.BadInputException;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import scala.Tuple2;
 
 /**
@@ -269,6 +271,9 @@ public final class SparkScoreJob {
             throw new IllegalStateException(e);
         }
         o.put("complete", metrics.path("counts").path("rollouts").asLong() == (long) problems * settings.samples());
+        // what made these files, as rlif score stamps them; a remote model is not read on the driver to hash it
+        String digest = SparkData.isLocal(m.location()) ? ModelDigest.of(java.nio.file.Path.of(m.location())) : null;
+        o.set("provenance", JSON.valueToTree(Provenance.now(digest).toMap()));
         o.setAll(metrics);
         if (generation == null && previous != null) {
             o.set("throughput", previous.get("throughput"));
