@@ -15,8 +15,6 @@ import rlif.models.provenance.Provenance;
         mixinStandardHelpOptions = true,
         versionProvider = Rlif.Version.class,
         description = "Score and train language-model checkpoints on their internal feedback signals.",
-        footer = {"", "bin/rlif spark-score runs the score job on Apache Spark, with a class path of its own"
-                + " (docs/scale.md)."},
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,

@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import rlif.evaluator.data.Problem;
@@ -23,120 +24,87 @@ import rlif.evaluator.score.ScoringModel;
 import rlif.models.BadInputException;
 
 /**
- * The models open in this executor JVM: one {@link ScoringModel} (one ONNX Runtime session) per model, shared
- * by the tasks that score it, which take turns batch by batch. At most {@code modelsPerExecutor} stay open once
- * idle; the least recently used idle one is closed first. A model on a remote file system is copied to local
- * disk once per executor host, since ONNX Runtime reads local files.
+ * The ONNX Runtime sessions open in this executor JVM. A running task holds a session of its model of its own
+ * (the rollout engine runs one batch at a time), so an executor running c tasks of one model holds c sessions,
+ * each with {@code --threads} threads; when a task ends its session stays open for the next unit of the same
+ * model, and beyond {@code keep} idle sessions the least recently used is closed. A model on a remote file
+ * system is copied to local disk once per executor host, since ONNX Runtime reads local files.
  */
 final class ExecutorModels {
-    /** Open models by the settings they were opened with (the model directory is one of them). */
-    private static final Map<ScoreSettings, Entry> OPEN = new LinkedHashMap<>(16, 0.75f, true);
-    /** How many models may stay open once idle, as the latest job asked (guarded by the class lock). */
-    private static int keepOpen = 2;
+    /** Idle sessions, least recently used first, each with the settings it was opened with. */
+    private static final Deque<Idle> IDLE = new ArrayDeque<>();
+
+    private record Idle(ScoreSettings settings, ScoringModel model) {}
+
+    /** Held while a remote model is copied to this host. */
+    private static final Object COPYING = new Object();
 
     private ExecutorModels() {}
 
-    private static final class Entry {
-        final ScoreSettings settings;
-        ScoringModel model;
-        int users;
-
-        Entry(ScoreSettings settings) {
-            this.settings = settings;
-        }
-    }
-
-    /** A task's hold on an open model; closing it lets the model be closed when too many are idle. */
+    /** A task's session of its model; closing the lease keeps it for the next task of the same model. */
     static final class Lease implements AutoCloseable {
-        private final Entry entry;
+        private final ScoreSettings settings;
+        private final ScoringModel model;
+        private final int keep;
         private boolean released;
 
-        private Lease(Entry entry) {
-            this.entry = entry;
+        private Lease(ScoreSettings settings, ScoringModel model, int keep) {
+            this.settings = settings;
+            this.model = model;
+            this.keep = keep;
         }
 
         int[] encode(Problem p) {
-            synchronized (entry) {
-                return entry.model.encode(p);
-            }
+            return model.encode(p);
         }
 
-        /** One batch through the engine; the engine runs one batch at a time. */
         List<RolloutRow> score(List<RolloutWork> batch) {
-            synchronized (entry) {
-                return entry.model.score(batch);
-            }
+            return model.score(batch);
         }
 
         @Override
         public void close() {
-            synchronized (ExecutorModels.class) {
-                if (!released) {
-                    released = true;
-                    entry.users--;
-                    closeIdle();
+            List<ScoringModel> closing = new ArrayList<>();
+            synchronized (IDLE) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                IDLE.addLast(new Idle(settings, model));
+                while (IDLE.size() > Math.max(0, keep)) {
+                    closing.add(IDLE.removeFirst().model());
                 }
             }
+            closing.forEach(ScoringModel::close);
         }
     }
 
     /**
-     * Opens (or reuses) the model of {@code settings}, whose model is a local directory or a Hadoop URI; its
-     * session runs {@code threads} intra-op threads (0: ONNX Runtime's default).
+     * A session of the model of {@code settings} (a local directory or a Hadoop URI) for one task: an idle one
+     * opened with the same settings, or a new one, which checks every prompt of {@code problems} and fits
+     * {@code --max-new-tokens} as rlif score does and runs {@code threads} intra-op threads (0: ONNX Runtime's
+     * default); {@code keep} idle sessions stay open after the task.
      */
     static Lease acquire(ScoreSettings settings, List<Problem> problems, int threads, int keep) {
-        ScoreSettings local = settings.withModel(localDirectory(settings.model()).toString());
-        Entry entry;
-        synchronized (ExecutorModels.class) {
-            keepOpen = Math.max(1, keep);
-            entry = OPEN.computeIfAbsent(local, Entry::new);
-            entry.users++;
-            closeIdle();
+        synchronized (IDLE) {
+            for (Iterator<Idle> it = IDLE.descendingIterator(); it.hasNext(); ) {
+                Idle idle = it.next();
+                if (idle.settings().equals(settings)) {
+                    it.remove();
+                    return new Lease(settings, idle.model(), keep);
+                }
+            }
         }
+        ScoringModel m = ScoringModel.open(settings.withModel(localDirectory(settings.model()).toString()));
         try {
-            synchronized (entry) {
-                if (entry.model == null) {
-                    ScoringModel m = ScoringModel.open(entry.settings);
-                    try {
-                        // every prompt of the job, as the driver and rlif score check and fit them
-                        problems.forEach(m::encode);
-                        m.fitMaxNewTokens();
-                        m.startEngine(threads);
-                    } catch (RuntimeException e) {
-                        m.close();
-                        throw e;
-                    }
-                    entry.model = m;
-                }
-            }
+            problems.forEach(m::encode);
+            m.fitMaxNewTokens();
+            m.startEngine(threads);
         } catch (RuntimeException e) {
-            synchronized (ExecutorModels.class) {
-                entry.users--;
-                if (entry.model == null && entry.users == 0) {
-                    OPEN.remove(entry.settings);
-                }
-            }
+            m.close();
             throw e;
         }
-        return new Lease(entry);
-    }
-
-    /** Closes idle models, least recently used first, until at most {@code keepOpen} models are open. */
-    private static void closeIdle() {
-        int over = OPEN.size() - keepOpen;
-        for (Iterator<Entry> it = OPEN.values().iterator(); it.hasNext() && over > 0; ) {
-            Entry e = it.next();
-            if (e.users == 0) {
-                it.remove();
-                over--;
-                synchronized (e) {
-                    if (e.model != null) {
-                        e.model.close();
-                        e.model = null;
-                    }
-                }
-            }
-        }
+        return new Lease(settings, m, keep);
     }
 
     /**
@@ -149,7 +117,7 @@ final class ExecutorModels {
             return uri.getScheme() == null ? Path.of(location) : Path.of(uri);
         }
         Path cache = Path.of(System.getProperty("java.io.tmpdir"), "rlif-spark-models", digest(location));
-        synchronized (ExecutorModels.class) {
+        synchronized (COPYING) {
             if (Files.isDirectory(cache)) {
                 return cache;
             }

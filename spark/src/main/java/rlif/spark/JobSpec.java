@@ -13,8 +13,8 @@ import rlif.evaluator.score.ScoreSettings;
  *
  * @param settings one per model, in the order of {@code models}
  * @param threads ONNX Runtime intra-op threads of each session, 0 for its default
- * @param modelsPerExecutor how many models an executor keeps open at once (one ONNX Runtime session each)
+ * @param sessionsPerExecutor how many idle ONNX Runtime sessions an executor keeps for later tasks
  * @param failOnceUnit test hook: the unit whose first attempt throws after its first batch, -1 for none
  */
 record JobSpec(List<ScoreSettings> settings, List<ScoredModel> models, List<Problem> problems, List<WorkUnit> units,
-        int threads, int modelsPerExecutor, int failOnceUnit) implements Serializable {}
+        int threads, int sessionsPerExecutor, int failOnceUnit) implements Serializable {}

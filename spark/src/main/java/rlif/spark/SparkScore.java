@@ -50,9 +50,9 @@ public final class SparkScore implements Callable<Integer> {
             description = "problems per work unit, rounded up to whole batches (default: about two units per core)")
     int shardSize;
 
-    @Option(names = "--models-per-executor", paramLabel = "N", defaultValue = "2",
-            description = "models an executor keeps open, one ONNX Runtime session each (default: ${DEFAULT-VALUE})")
-    int modelsPerExecutor;
+    @Option(names = "--sessions-per-executor", paramLabel = "N", defaultValue = "2",
+            description = "ONNX Runtime sessions an executor keeps open between tasks (default: ${DEFAULT-VALUE})")
+    int sessionsPerExecutor;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark setting, as spark-submit --conf takes it")
     List<String> conf = new ArrayList<>();
@@ -69,8 +69,8 @@ public final class SparkScore implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (modelsPerExecutor < 1) {
-            throw new BadInputException("--models-per-executor must be >= 1, got " + modelsPerExecutor);
+        if (sessionsPerExecutor < 1) {
+            throw new BadInputException("--sessions-per-executor must be >= 1, got " + sessionsPerExecutor);
         }
         var settings = flags.settings("", SparkData.describe(flags.data()));
         // one run per --out at a time, as for every rlif command; a remote --out is left to its file system
@@ -95,7 +95,7 @@ public final class SparkScore implements Callable<Integer> {
         double startSeconds = (System.nanoTime() - t0) / 1e9;
         try {
             SparkScoreJob.Result r = new SparkScoreJob(spark, models, settings, out, overwrite).shardSize(shardSize)
-                    .modelsPerExecutor(modelsPerExecutor).withThreads(sessionThreads()).withProgressBar(true).run();
+                    .sessionsPerExecutor(sessionsPerExecutor).withThreads(sessionThreads()).withProgressBar(true).run();
             System.out.printf(Locale.ROOT, "%-22s %.1f s to start the Spark session%n", "spark start", startSeconds);
             print(r, spark.sparkContext().master(), System.out);
             return 0;

@@ -65,7 +65,7 @@ public final class SparkScoreJob {
     private final String out;
     private final boolean overwrite;
     private int shardSize;
-    private int modelsPerExecutor = 2;
+    private int sessionsPerExecutor = 2;
     private int threads;
     private boolean progress;
     private int failOnceUnit = -1;
@@ -88,9 +88,9 @@ public final class SparkScoreJob {
         return this;
     }
 
-    /** How many models an executor keeps open (an ONNX Runtime session each) while idle. */
-    public SparkScoreJob modelsPerExecutor(int n) {
-        this.modelsPerExecutor = n;
+    /** How many idle ONNX Runtime sessions an executor keeps open for later tasks of the same model. */
+    public SparkScoreJob sessionsPerExecutor(int n) {
+        this.sessionsPerExecutor = n;
         return this;
     }
 
@@ -209,7 +209,7 @@ public final class SparkScoreJob {
     private Map<Integer, long[]> generate(List<ScoredModel> models, List<ScoreSettings> perModel, List<Problem> problems,
             List<WorkUnit> units, OutputFiles files) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<JobSpec> spec = jsc.broadcast(new JobSpec(perModel, models, problems, units, threads, modelsPerExecutor,
+        Broadcast<JobSpec> spec = jsc.broadcast(new JobSpec(perModel, models, problems, units, threads, sessionsPerExecutor,
                 failOnceUnit));
         CollectionAccumulator<long[]> generation = spark.sparkContext().collectionAccumulator("rlif generation");
         String group = "rlif-spark-score-" + UUID.randomUUID();

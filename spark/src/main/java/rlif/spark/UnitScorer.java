@@ -38,7 +38,7 @@ final class UnitScorer implements FlatMapFunction<Long, Row> {
         WorkUnit unit = job.units().get(Math.toIntExact(unitIndex));
         ScoredModel model = job.models().get(unit.model());
         ScoreSettings settings = job.settings().get(unit.model());
-        ExecutorModels.Lease lease = ExecutorModels.acquire(settings, job.problems(), job.threads(), job.modelsPerExecutor());
+        ExecutorModels.Lease lease = ExecutorModels.acquire(settings, job.problems(), job.threads(), job.sessionsPerExecutor());
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> lease.close());
