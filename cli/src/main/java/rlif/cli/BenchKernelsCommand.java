@@ -31,6 +31,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--kernels", split = ",", paramLabel = "vector,tornado",
+            description = "backends to time besides the read baseline and scalar (default: vector, and tornado when its"
+                    + " runtime is there; --kernels tornado without it is an error)")
+    java.util.Set<String> kernels;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads for the all-cores rows (default: available processors).")
     Integer threads;
@@ -41,7 +46,13 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         if (allCores < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + allCores);
         }
-        KernelBench bench = new KernelBench(quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL, allCores);
+        KernelBench.Timing timing = quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL;
+        KernelBench bench;
+        try {
+            bench = kernels == null ? new KernelBench(timing, allCores) : new KernelBench(timing, allCores, kernels);
+        } catch (IllegalArgumentException e) {
+            throw new rlif.models.BadInputException(e.getMessage(), e);
+        }
         String tornadoProblem = KernelBench.tornadoProblem();
         double loadBefore = KernelBench.loadAverage();
         List<BenchResult> results;

@@ -15,18 +15,21 @@ import picocli.CommandLine.Option;
 import rlif.evaluator.compare.ModelPatterns;
 import rlif.evaluator.compare.MultiScoreJob;
 import rlif.evaluator.compare.ScoredModel;
+import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
+import rlif.models.BadInputException;
 import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
-                + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
-                + " report.html to --out; re-running into the same --out resumes (docs/cli.md). Several models:"
-                + " one sub-folder each and comparison.json/html with paired differences against the first (docs/scale.md).")
+                + " measure how well each signal predicts correctness (or, with --teacher-forced, score given"
+                + " completions). Writes rollouts.jsonl, summary.json and report.html to --out; re-running into the"
+                + " same --out resumes (docs/cli.md). Several models: one sub-folder each and comparison.json/html"
+                + " with paired differences against the first (docs/scale.md).")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR",
             description = "model directory; several (repeat the flag, or list them), or a quoted glob such as"
@@ -37,6 +40,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ScoreFlags flags;
 
+    @Option(names = "--teacher-forced", description = "score the completions --data gives (a rollouts.jsonl, or rows with"
+            + " completion or completion_ids) instead of generating: their signals at --temperature, in one forward pass")
+    boolean teacherForced;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
 
@@ -46,7 +53,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!ModelPatterns.isMulti(models)) {
-            ScoreSettings settings = flags.settings(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
+            String model = Path.of(models.get(0)).toAbsolutePath().normalize().toString();
+            ScoreSettings settings = flags.settings(model, ProblemSources.of(flags.data()).describe(), teacherForced);
             try (OutLock lock = OutLock.acquire(out, "score")) {
                 OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
                 ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(flags.threads())
@@ -54,6 +62,9 @@ public final class ScoreCommand implements Callable<Integer> {
                 print(result, out, System.out);
             }
             return 0;
+        }
+        if (teacherForced) {
+            throw new BadInputException("--teacher-forced scores one --model at a time");
         }
         List<ScoredModel> list = ModelPatterns.expand(models);
         try (OutLock lock = OutLock.acquire(out, "score")) {
@@ -93,9 +104,32 @@ public final class ScoreCommand implements Callable<Integer> {
                     Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
                     Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
-        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
+        JsonNode best = s.get("best_of_n");
+        if (best != null) {
+            // with several samples per problem: each signal's pick and rank-weighted vote over all of them
+            String k = lastKey(s.get("pass_at_k"));
+            o.printf(Locale.ROOT, "%-22s %-26s %s%n", "best-of-" + k + " by", "most confident", "rank-weighted vote");
+            for (Signal sig : Signal.values()) {
+                JsonNode n = best.get(sig.json());
+                o.printf(Locale.ROOT, "%-22s %-26s %s%n", sig.json(),
+                        Digits.withInterval(n.at("/best_at_k/" + k), n.at("/best_at_k_ci95/" + k)),
+                        Digits.withInterval(n.at("/vote_at_k/" + k), n.at("/vote_at_k_ci95/" + k)));
+            }
+        }
+        boolean forced = s.at("/throughput/scoring_seconds").isNumber();
+        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of %s)%n", "throughput",
                 Digits.of(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                Digits.of(s.at("/throughput/generation_seconds")));
+                Digits.of(s.at(forced ? "/throughput/scoring_seconds" : "/throughput/generation_seconds")),
+                forced ? "teacher-forced scoring" : "generation");
         o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", Digits.of(s.get("wall_seconds")));
+    }
+
+    /** The last field name of an object: the largest k of pass@k. */
+    private static String lastKey(JsonNode object) {
+        String k = null;
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            k = it.next();
+        }
+        return k;
     }
 }

@@ -50,6 +50,11 @@ public final class ScoreFlags {
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
 
+    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
+            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
+                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
+    String engine;
+
     @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
             description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
     String promptFormat;
@@ -67,13 +72,16 @@ public final class ScoreFlags {
         return data;
     }
 
-    /** The settings for {@code model}, with {@code --data} described as the local score job records it. */
+    /** The generating settings for {@code model}, with {@code --data} described as the local score job records it. */
     public ScoreSettings settings(String model) {
-        return settings(model, ProblemSources.of(data).describe());
+        return settings(model, ProblemSources.of(data).describe(), false);
     }
 
-    /** The settings for {@code model}, with {@code dataDescription} recorded as the data source. */
-    public ScoreSettings settings(String model, String dataDescription) {
+    /**
+     * The settings for {@code model}, with {@code dataDescription} recorded as the data source; {@code teacherForced}
+     * scores the completions the data gives instead of generating.
+     */
+    public ScoreSettings settings(String model, String dataDescription, boolean teacherForced) {
         if (maxNewTokens != null && maxNewTokens < 1) {
             throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         }
@@ -83,7 +91,7 @@ public final class ScoreFlags {
         return new ScoreSettings(model, dataDescription, limit == null ? 0 : limit, samples,
                 maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens, temperature, topK, topP, seed,
                 batchSize, device.name().toLowerCase(Locale.ROOT), kernels.toLowerCase(Locale.ROOT),
-                promptFormat(promptFormat), tokenSignals);
+                promptFormat(promptFormat), tokenSignals, teacherForced, engine.toLowerCase(Locale.ROOT));
     }
 
     private static PromptFormat promptFormat(String name) {

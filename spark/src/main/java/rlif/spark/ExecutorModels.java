@@ -18,7 +18,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.report.RolloutRow;
-import rlif.evaluator.score.RolloutWork;
 import rlif.evaluator.score.ScoreSettings;
 import rlif.evaluator.score.ScoringModel;
 import rlif.models.BadInputException;
@@ -54,12 +53,14 @@ final class ExecutorModels {
             this.keep = keep;
         }
 
-        int[] encode(Problem p) {
-            return model.encode(p);
+        /** The rows of problems {@code [from, to)}, every sample, in run order. */
+        List<RolloutRow> score(int from, int to) {
+            return model.score(from, to);
         }
 
-        List<RolloutRow> score(List<RolloutWork> batch) {
-            return model.score(batch);
+        /** Wall time the session has spent in its engine, over every task that held it. */
+        long engineNanos() {
+            return model.engineNanos();
         }
 
         @Override
@@ -95,11 +96,10 @@ final class ExecutorModels {
                 }
             }
         }
-        ScoringModel m = ScoringModel.open(settings.withModel(localDirectory(settings.model()).toString()));
+        ScoringModel m = ScoringModel.open(settings.withModel(localDirectory(settings.model()).toString()),
+                new ListedProblems(problems), threads);
         try {
-            problems.forEach(m::encode);
-            m.fitMaxNewTokens();
-            m.startEngine(threads);
+            m.start();
         } catch (RuntimeException e) {
             m.close();
             throw e;

@@ -19,6 +19,9 @@ final class RolloutSchema {
         field("prompt_index", DataTypes.IntegerType, false),
         field("id", DataTypes.StringType, true),
         field("sample", DataTypes.IntegerType, false),
+        field("prompt", DataTypes.StringType, true),
+        field("prompt_format", DataTypes.StringType, true),
+        field("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), true),
         field("completion", DataTypes.StringType, true),
         field("completion_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false),
         field("finish_reason", DataTypes.StringType, false),
@@ -43,7 +46,8 @@ final class RolloutSchema {
     }
 
     static Row toRow(String model, RolloutRow r) {
-        return RowFactory.create(r.promptIndex(), r.id(), r.sample(), r.completion(), boxed(r.completionIds()),
+        return RowFactory.create(r.promptIndex(), r.id(), r.sample(), r.prompt(), r.promptFormat(),
+                r.promptIds() == null ? null : boxed(r.promptIds()), r.completion(), boxed(r.completionIds()),
                 r.finishReason(), r.numTokens(), finite(r.tokenEntropy()), finite(r.selfCertainty()),
                 finite(r.trajectoryEntropy()), finite(r.sumLogprob()), r.answer(), r.reference(), r.correct(),
                 boxed(r.tokenLogprobs()), boxed(r.tokenEntropies()), boxed(r.tokenSelfCertainties()), model);
@@ -55,6 +59,9 @@ final class RolloutSchema {
                 row.getInt(row.fieldIndex("prompt_index")),
                 row.getString(row.fieldIndex("id")),
                 row.getInt(row.fieldIndex("sample")),
+                optionalString(row, "prompt"),
+                has(row, "prompt_format") ? optionalString(row, "prompt_format") : "plain",
+                has(row, "prompt_ids") && !row.isNullAt(row.fieldIndex("prompt_ids")) ? ints(row, "prompt_ids") : null,
                 optionalString(row, "completion"),
                 ints(row, "completion_ids"),
                 row.getString(row.fieldIndex("finish_reason")),

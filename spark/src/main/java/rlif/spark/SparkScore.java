@@ -72,7 +72,7 @@ public final class SparkScore implements Callable<Integer> {
         if (sessionsPerExecutor < 1) {
             throw new BadInputException("--sessions-per-executor must be >= 1, got " + sessionsPerExecutor);
         }
-        var settings = flags.settings("", SparkData.describe(flags.data()));
+        var settings = flags.settings("", SparkData.describe(flags.data()), false);
         // one run per --out at a time, as for every rlif command; a remote --out is left to its file system
         try (OutLock lock = SparkData.isLocal(out) ? OutLock.acquire(localOut(), "spark-score") : null) {
             if (lock != null) {

@@ -30,7 +30,6 @@ import rlif.evaluator.compare.ComparisonReport;
 import rlif.evaluator.compare.MultiScoreJob;
 import rlif.evaluator.compare.ScoredModel;
 import rlif.evaluator.data.Problem;
-import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.Summary;
 import rlif.evaluator.score.ScoreJob;
@@ -152,7 +151,7 @@ public final class SparkScoreJob {
         for (ScoredModel m : models) {
             ScoreSettings mine = settings.withModel(m.location());
             if (SparkData.isLocal(m.location())) {
-                perModel.add(MultiScoreJob.checkPrompts(mine, listSource(problems)));
+                perModel.add(MultiScoreJob.checkPrompts(mine, new ListedProblems(problems)));
             } else {
                 perModel.add(mine.maxNewTokens() == ScoreSettings.FIT_MAX_NEW_TOKENS
                         ? mine.withMaxNewTokens(ScoreSettings.DEFAULT_MAX_NEW_TOKENS) : mine);
@@ -338,34 +337,5 @@ public final class SparkScoreJob {
             throw new BadInputException(files.resolve(m.name() + "/" + ScoreJob.SUMMARY)
                     + " is not valid JSON; pass --overwrite to start afresh", e);
         }
-    }
-
-    /** The problems read on the driver, as a source the prompt check can open. */
-    private static ProblemSource listSource(List<Problem> problems) {
-        return new ProblemSource() {
-            @Override
-            public Problems open() {
-                var it = problems.iterator();
-                return new Problems() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public Problem next() {
-                        return it.next();
-                    }
-
-                    @Override
-                    public void close() {}
-                };
-            }
-
-            @Override
-            public String describe() {
-                return "problems read by the driver";
-            }
-        };
     }
 }

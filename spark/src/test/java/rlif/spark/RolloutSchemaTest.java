@@ -22,9 +22,9 @@ class RolloutSchemaTest {
 
     @Test
     void everyFieldSurvivesAsTheSameRolloutsJsonlLine() {
-        RolloutRow r = new RolloutRow(3, "q3", 1, "3 + 4 = 7\n#### 7", new int[] {5, 9, 2}, "eos", 3, 0.25, 7.5, 0.3,
-                -0.9, "7", "7", true, new double[] {-0.1, -0.5, -0.3}, new double[] {0.2, 0.3, Double.NaN},
-                new double[] {7.1, 7.2, 7.3});
+        RolloutRow r = new RolloutRow(3, "q3", 1, "compute 3 + 4", "plain", new int[] {1, 40, 41}, "3 + 4 = 7\n#### 7",
+                new int[] {5, 9, 2}, "eos", 3, 0.25, 7.5, 0.3, -0.9, "7", "7", true, new double[] {-0.1, -0.5, -0.3},
+                new double[] {0.2, 0.3, Double.NaN}, new double[] {7.1, 7.2, 7.3});
         assertThat(roundTrip(r).toJsonLine()).isEqualTo(r.toJsonLine());
     }
 

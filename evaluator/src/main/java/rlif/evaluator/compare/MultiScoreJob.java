@@ -115,16 +115,8 @@ public final class MultiScoreJob {
      * Returns the settings with {@code --max-new-tokens} resolved as the score job resolves them.
      */
     public static ScoreSettings checkPrompts(ScoreSettings settings, ProblemSource source) {
-        try (ScoringModel scoring = ScoringModel.open(settings);
-                ProblemSource.Problems it = source.open()) {
-            for (int n = 0; it.hasNext() && (settings.limit() == 0 || n < settings.limit()); n++) {
-                scoring.encode(it.next());
-            }
-            return scoring.fitMaxNewTokens();
-        } catch (BadInputException e) {
-            // say which of the models it was, unless the message already does
-            throw e.getMessage().contains(settings.model()) ? e
-                    : new BadInputException("--model " + settings.model() + ": " + e.getMessage(), e);
+        try (ScoringModel scoring = ScoringModel.open(settings, source, 0)) {
+            return scoring.settings();
         }
     }
 }

@@ -61,8 +61,20 @@ public final class PromptEncoder {
     }
 
     public int[] encode(Problem p) {
+        return encoded(p).ids();
+    }
+
+    /**
+     * A prompt as the model sees it: the text the tokenizer encoded ({@code rendered}: by the chat template;
+     * decoded with its special tokens when the row gave ids; null without a tokenizer) and its ids.
+     */
+    public record Encoded(String text, boolean rendered, int[] ids) {}
+
+    /** {@link #encode}, with the text the ids came from (what {@code rollouts.jsonl} rows record as their prompt). */
+    public Encoded encoded(Problem p) {
         int[] ids;
         String what;
+        String text;
         if (p.hasText()) {
             if (tokenizer == null) {
                 throw new BadInputException(labels.data() + " " + p.where() + " has a text prompt, but the model"
@@ -70,9 +82,11 @@ public final class PromptEncoder {
             }
             if (format == PromptFormat.CHAT) {
                 // The template writes the special tokens (bos) itself, as apply_chat_template does.
-                ids = tokenizer.encode(chat.render(p.promptText()), false);
+                text = chat.render(p.promptText());
+                ids = tokenizer.encode(text, false);
             } else {
-                ids = tokenizer.encode(p.promptText(), true);
+                text = p.promptText();
+                ids = tokenizer.encode(text, true);
             }
             what = "the prompt text as " + tokenizer.file().getFileName() + " encodes it";
         } else {
@@ -81,6 +95,7 @@ public final class PromptEncoder {
                         + labels.promptFormat() + " chat cannot template; use " + labels.promptFormat() + " plain");
             }
             ids = p.promptIds();
+            text = null; // decoded below, once the ids are known to be the model's
             what = "field prompt_ids";
         }
         if (ids.length == 0) {
@@ -98,7 +113,10 @@ public final class PromptEncoder {
                     + " it exceeds the model's context length of " + context.getAsInt());
         }
         longest = Math.max(longest, ids.length);
-        return ids;
+        if (text == null && tokenizer != null) {
+            text = tokenizer.decode(ids, false);
+        }
+        return new Encoded(text, p.hasText() && format == PromptFormat.CHAT, ids);
     }
 
     /** This encoder with another completion budget (the same format, tokenizer, template and model). */

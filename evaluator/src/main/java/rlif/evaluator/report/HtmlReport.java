@@ -83,9 +83,31 @@ public final class HtmlReport {
                     .append(Digits.withInterval(s.at("/maj_at_k/" + k), s.at("/maj_at_k_ci95/" + k)))
                     .append("</td></tr>\n");
         }
-        html.append("</table>\n<p class=\"note\">Intervals are 95%, with the problem as the unit: rollouts of one"
+        html.append("</table>\n");
+        bestOfN(html, s, ks.getLast());
+        html.append("<p class=\"note\">Intervals are 95%, with the problem as the unit: rollouts of one"
                 + " problem are not independent, so the standard errors are clustered by problem (Wilson intervals"
                 + " for the shares, clustered DeLong for AUROC; docs/cli.md). n/a: too few problems to tell.</p>\n");
+    }
+
+    /** With several samples per problem: each signal's best-of-k and rank-weighted vote at the largest k. */
+    private static void bestOfN(StringBuilder html, ObjectNode s, String k) {
+        JsonNode best = s.get("best_of_n");
+        if (best == null) {
+            return;
+        }
+        html.append("<table><tr><th>selected by</th><th>best-of-").append(k).append(": most confident [95% interval]</th>")
+                .append("<th>rank-weighted vote, p = ").append(Digits.of(best.get("vote_power")))
+                .append(" [95% interval]</th></tr>\n");
+        for (Signal sig : Signal.values()) {
+            JsonNode n = best.get(sig.json());
+            html.append("<tr><td>").append(sig.json()).append("</td><td class=\"n\">")
+                    .append(Digits.withInterval(n.at("/best_at_k/" + k), n.at("/best_at_k_ci95/" + k)))
+                    .append("</td><td class=\"n\">")
+                    .append(Digits.withInterval(n.at("/vote_at_k/" + k), n.at("/vote_at_k_ci95/" + k)))
+                    .append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void signals(StringBuilder html, ObjectNode summary, List<RolloutRow> rows) {
