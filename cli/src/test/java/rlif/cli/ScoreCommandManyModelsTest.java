@@ -2,8 +2,13 @@ package rlif.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +38,78 @@ class ScoreCommandManyModelsTest {
                 .containsPattern("(?m)^arith-instruct +- +[01](\\.\\d+)? \\[")
                 .containsPattern("(?m)^  d +-?[01](\\.\\d+)? \\[");
         assertThat(run.err()).contains("model 2 of 2: arith-instruct");
+    }
+
+    /** Every generating flag of {@code rlif score}, none at its default. */
+    private static final List<String> FLAGS = List.of("--data", "arith:level=1,steps=2,split=test,n=8", "--limit", "3",
+            "--samples", "2", "--max-new-tokens", "20", "--temperature", "0.7", "--top-k", "5", "--top-p", "0.9",
+            "--seed", "3", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--kernels", "scalar",
+            "--engine", "step", "--prompt-format", "plain", "--token-signals");
+
+    /** What {@link #FLAGS} must leave in a summary's {@code settings} (the model aside). */
+    private static void assertFlagsRecorded(JsonNode settings) {
+        assertThat(settings.get("data").asText()).startsWith("arith:");
+        assertThat(settings.get("limit").asInt()).isEqualTo(3);
+        assertThat(settings.get("samples").asInt()).isEqualTo(2);
+        assertThat(settings.get("max_new_tokens").asInt()).isEqualTo(20);
+        assertThat(settings.get("temperature").asDouble()).isEqualTo(0.7);
+        assertThat(settings.get("top_k").asInt()).isEqualTo(5);
+        assertThat(settings.get("top_p").asDouble()).isEqualTo(0.9);
+        assertThat(settings.get("seed").asLong()).isEqualTo(3);
+        assertThat(settings.get("batch_size").asInt()).isEqualTo(4);
+        assertThat(settings.get("device").asText()).isEqualTo("cpu");
+        assertThat(settings.get("kernels").asText()).isEqualTo("scalar");
+        assertThat(settings.get("engine").asText()).isEqualTo("step");
+        assertThat(settings.get("prompt_format").asText()).isEqualTo("plain");
+        assertThat(settings.get("token_signals").asBoolean()).isTrue();
+        assertThat(settings.get("teacher_forced").asBoolean()).isFalse();
+    }
+
+    private static CliRun score(Path out, String... models) {
+        List<String> args = new ArrayList<>(List.of("score"));
+        for (String m : models) {
+            args.addAll(List.of("--model", m));
+        }
+        args.addAll(FLAGS);
+        args.addAll(List.of("--out", out.toString()));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    @Test
+    void everyScoreFlagReachesOneModelAndEachOfSeveral() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path one = tmp.resolve("one");
+        CliRun single = score(one, committed("arith-base"));
+        assertThat(single.code()).as(single.err()).isZero();
+        JsonNode alone = json.readTree(one.resolve("summary.json").toFile());
+        assertFlagsRecorded(alone.get("settings"));
+        assertThat(alone.at("/counts/rollouts").asInt()).isEqualTo(6);
+        assertThat(Files.readAllLines(one.resolve("rollouts.jsonl"))).allMatch(l -> l.contains("\"token_entropies\""));
+
+        Path many = tmp.resolve("many");
+        CliRun run = score(many, committed("arith-base"), committed("arith-instruct"));
+        assertThat(run.code()).as(run.err()).isZero();
+        for (String m : List.of("arith-base", "arith-instruct")) {
+            JsonNode summary = json.readTree(many.resolve(m).resolve("summary.json").toFile());
+            assertFlagsRecorded(summary.get("settings"));
+            assertThat(summary.at("/counts/rollouts").asInt()).isEqualTo(6);
+            assertThat(Files.readAllLines(many.resolve(m).resolve("rollouts.jsonl")))
+                    .allMatch(l -> l.contains("\"token_entropies\""));
+        }
+        assertFlagsRecorded(json.readTree(many.resolve("comparison.json").toFile()).get("settings"));
+        // the same model under the same flags writes the same rows, alone or among several
+        assertThat(Files.readAllLines(many.resolve("arith-base/rollouts.jsonl")))
+                .isEqualTo(Files.readAllLines(one.resolve("rollouts.jsonl")));
+    }
+
+    @Test
+    void teacherForcingIsRefusedByNameForSeveralModels() {
+        Path out = tmp.resolve("forced");
+        CliRun run = CliRun.of("score", "--model", committed("arith-base"), committed("arith-instruct"), "--teacher-forced",
+                "--data", "arith:n=4", "--out", out.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.errorLines()).containsExactly("error: --teacher-forced scores one --model at a time");
+        assertThat(Files.exists(out)).isFalse();
     }
 
     @Test
