@@ -222,6 +222,9 @@ public final class SparkScoreJob {
                     .option("partitionOverwriteMode", "dynamic")
                     .partitionBy(RolloutSchema.MODEL)
                     .parquet(files.resolve(ROLLOUTS));
+        } catch (Exception e) {
+            // Spark's SparkException (undeclared, so caught as Exception): one line, not the executor's stack trace
+            throw TaskFailure.of(e);
         } finally {
             spark.sparkContext().clearJobGroup();
             spec.destroy();

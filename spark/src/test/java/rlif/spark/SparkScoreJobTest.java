@@ -1,6 +1,7 @@
 package rlif.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +14,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.ExceptionFailure;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +34,7 @@ import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
+import rlif.models.BadInputException;
 
 /**
  * spark-score in local mode on the committed arith models, against {@code rlif score}'s own job on the same
@@ -243,6 +247,31 @@ class SparkScoreJobTest {
                 "--out", tmp.resolve("bad-parquet").toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.errorLines()).containsExactly("error: " + bad + " row 1, field prompt: must be a string");
+    }
+
+    @Test
+    void aTaskThatFailsOnEveryAttemptIsOneLineNamingItsCause() {
+        // real Spark failures, each on both attempts local[2,2] allows, as the driver receives them
+        Throwable bad = catchThrowable(() -> failingJob("bad"));
+        assertThat(TaskFailure.of(bad)).isInstanceOf(BadInputException.class)
+                .hasMessage("--model m: only this executor could tell");
+        Throwable internal = catchThrowable(() -> failingJob("internal"));
+        assertThat(internal.getMessage()).contains("\tat ");
+        assertThat(TaskFailure.of(internal)).hasMessage(
+                "a Spark task failed on every attempt: IllegalArgumentException: the first line");
+    }
+
+    /** A two-task job whose second task always throws. */
+    private static void failingJob(String kind) {
+        spark.range(0, 2, 1, 2).map((MapFunction<Long, Long>) i -> {
+            if (i == 1 && kind.equals("bad")) {
+                throw new BadInputException("--model m: only this executor could tell");
+            }
+            if (i == 1) {
+                throw new IllegalArgumentException("the first line\nand a second");
+            }
+            return i;
+        }, Encoders.LONG()).collectAsList();
     }
 
     /** The rows in rlif score's order (problem, then sample), each as its rollouts.jsonl line. */
