@@ -20,7 +20,6 @@ import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
-import rlif.models.BadInputException;
 import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
@@ -52,9 +51,10 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every model gets these settings, with its own directory as the model
+        ScoreSettings settings = flags.settings("", ProblemSources.of(flags.data()).describe(), teacherForced);
         if (!ModelPatterns.isMulti(models)) {
-            String model = Path.of(models.get(0)).toAbsolutePath().normalize().toString();
-            ScoreSettings settings = flags.settings(model, ProblemSources.of(flags.data()).describe(), teacherForced);
+            settings = settings.withModel(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
             try (OutLock lock = OutLock.acquire(out, "score")) {
                 OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
                 ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(flags.threads())
@@ -63,16 +63,13 @@ public final class ScoreCommand implements Callable<Integer> {
             }
             return 0;
         }
-        if (teacherForced) {
-            throw new BadInputException("--teacher-forced scores one --model at a time");
-        }
         List<ScoredModel> list = ModelPatterns.expand(models);
         try (OutLock lock = OutLock.acquire(out, "score")) {
             // an earlier run of these models left their sub-folders, and its comparison once it finished
             Set<String> runFiles = new HashSet<>(Set.of(MultiScoreJob.COMPARISON_JSON, MultiScoreJob.COMPARISON_HTML));
             list.forEach(m -> runFiles.add(m.name()));
             OutLock.requireRunDirectory(out, "score", runFiles);
-            MultiScoreJob.Result result = new MultiScoreJob(list, flags.settings(""), out, overwrite)
+            MultiScoreJob.Result result = new MultiScoreJob(list, settings, out, overwrite)
                     .withThreads(flags.threads()).withProgressBar(true).run();
             ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
         }

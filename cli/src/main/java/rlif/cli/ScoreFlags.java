@@ -3,7 +3,6 @@ package rlif.cli;
 import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.score.ScoreSettings;
 import rlif.models.BadInputException;
@@ -70,11 +69,6 @@ public final class ScoreFlags {
     /** The {@code --data} argument as given. */
     public String data() {
         return data;
-    }
-
-    /** The generating settings for {@code model}, with {@code --data} described as the local score job records it. */
-    public ScoreSettings settings(String model) {
-        return settings(model, ProblemSources.of(data).describe(), false);
     }
 
     /**

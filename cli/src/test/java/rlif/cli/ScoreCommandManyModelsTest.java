@@ -103,13 +103,53 @@ class ScoreCommandManyModelsTest {
     }
 
     @Test
-    void teacherForcingIsRefusedByNameForSeveralModels() {
-        Path out = tmp.resolve("forced");
+    void teacherForcingScoresTheSameCompletionsUnderEachModel() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path generated = tmp.resolve("generated");
+        CliRun gen = CliRun.of("score", "--model", committed("arith-base"), "--data", "arith:level=1,steps=2,split=test,n=4",
+                "--samples", "2", "--max-new-tokens", "20", "--out", generated.toString());
+        assertThat(gen.code()).as(gen.err()).isZero();
+        Path given = generated.resolve("rollouts.jsonl");
+
+        Path forced = tmp.resolve("forced");
         CliRun run = CliRun.of("score", "--model", committed("arith-base"), committed("arith-instruct"), "--teacher-forced",
-                "--data", "arith:n=4", "--out", out.toString());
-        assertThat(run.code()).isEqualTo(2);
-        assertThat(run.errorLines()).containsExactly("error: --teacher-forced scores one --model at a time");
-        assertThat(Files.exists(out)).isFalse();
+                "--data", given.toString(), "--out", forced.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        List<JsonNode> generatedRows = rows(json, given);
+        for (String m : List.of("arith-base", "arith-instruct")) {
+            List<JsonNode> mine = rows(json, forced.resolve(m).resolve("rollouts.jsonl"));
+            assertThat(mine).hasSameSizeAs(generatedRows);
+            for (int i = 0; i < mine.size(); i++) {
+                assertThat(mine.get(i).get("completion")).isEqualTo(generatedRows.get(i).get("completion"));
+                assertThat(mine.get(i).get("correct")).isEqualTo(generatedRows.get(i).get("correct"));
+            }
+            assertThat(json.readTree(forced.resolve(m).resolve("summary.json").toFile()).at("/settings/teacher_forced")
+                    .asBoolean()).isTrue();
+        }
+        // the model that generated them scores its own completions with the signals it generated them with
+        List<JsonNode> base = rows(json, forced.resolve("arith-base/rollouts.jsonl"));
+        for (int i = 0; i < base.size(); i++) {
+            assertThat(base.get(i).get("self_certainty").asDouble()).isCloseTo(
+                    generatedRows.get(i).get("self_certainty").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+        JsonNode comparison = json.readTree(forced.resolve("comparison.json").toFile());
+        assertThat(comparison.get("samples").asInt()).isEqualTo(2);
+        JsonNode d = comparison.at("/models/1/paired_difference");
+        // the same completions grade the same under every model: a paired accuracy difference of exactly 0
+        assertThat(d.at("/accuracy/estimate").asDouble()).isZero();
+        assertThat(d.at("/accuracy/ci95/0").asDouble()).isZero();
+        assertThat(d.at("/accuracy/ci95/1").asDouble()).isZero();
+        // while the instruct model is more certain of them than the base model that wrote them
+        assertThat(d.at("/signals/self_certainty/mean/ci95/0").asDouble()).isPositive();
+        assertThat(run.out()).contains("2 models, 4 problems x 2 samples");
+    }
+
+    private static List<JsonNode> rows(ObjectMapper json, Path file) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            rows.add(json.readTree(line));
+        }
+        return rows;
     }
 
     @Test

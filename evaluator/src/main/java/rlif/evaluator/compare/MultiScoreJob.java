@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.report.RolloutRow;
@@ -24,7 +26,8 @@ import rlif.models.progress.ProgressSink;
  * {@code comparison.html} with every model's metrics and its paired differences from the first.
  *
  * <p>Every model and every prompt is checked before the first rollout, so a bad last model does not stop the
- * run after the others have scored. Every model gets the same settings, so the same problems and seeds.
+ * run after the others have scored. Every model gets the same settings, so the same problems and seeds, or under
+ * {@code --teacher-forced} the same given completions.
  */
 public final class MultiScoreJob {
     public static final String COMPARISON_JSON = "comparison.json";
@@ -70,7 +73,7 @@ public final class MultiScoreJob {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
         checkEveryModel();
-        Comparison comparison = new Comparison(settings.samples());
+        Comparison comparison = null;
         List<ScoreJob.Result> results = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ScoredModel m = models.get(i);
@@ -81,6 +84,9 @@ public final class MultiScoreJob {
             results.add(new ScoreJob(settingsFor(m), dir, overwrite).withThreads(threads).withProgressBar(progress).run());
             List<RolloutRow> rows = new ArrayList<>();
             RolloutsFile.read(dir.resolve(ScoreJob.ROLLOUTS), rows::add);
+            if (comparison == null) {
+                comparison = new Comparison(samplesPerProblem(rows));
+            }
             comparison.add(m, rows);
         }
         // the baseline's settings as its score job resolved them (--max-new-tokens fitted to its context)
@@ -95,6 +101,16 @@ public final class MultiScoreJob {
         ObjectNode o = modelSettings.deepCopy();
         o.remove("model");
         return o;
+    }
+
+    /**
+     * The samples per problem of the baseline's complete run: {@code --samples} when generating, and under
+     * {@code --teacher-forced} the most completions the data gives one problem (as its summary.json counts k).
+     */
+    private static int samplesPerProblem(List<RolloutRow> rows) {
+        Map<Integer, Integer> perProblem = new HashMap<>();
+        rows.forEach(r -> perProblem.merge(r.promptIndex(), 1, Integer::sum));
+        return perProblem.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
     private ScoreSettings settingsFor(ScoredModel m) {

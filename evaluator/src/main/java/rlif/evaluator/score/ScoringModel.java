@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import rlif.evaluator.data.ProblemSource;
-import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
@@ -19,37 +18,34 @@ import rlif.models.tokenizer.ModelTokenizer;
  * the Spark job: opens a model, checks every problem of the data for it as {@code rlif score} does (resolving
  * a fitted {@code --max-new-tokens}), and generates the rows of a range of problems. A range that starts and
  * ends on a batch boundary runs the very batches {@code rlif score} runs there, so its rows are identical.
+ * Under {@code --teacher-forced} it checks the given completions for the model, and scores nothing.
  */
 public final class ScoringModel implements AutoCloseable {
     private final ModelTokenizer tokenizer;
-    private final GeneratedRows rows;
+    private final RowProducer rows;
     private final WorkPlan plan;
     private RowProducer.Engine engine;
     private long engineNanos;
 
-    private ScoringModel(ModelTokenizer tokenizer, GeneratedRows rows, WorkPlan plan) {
+    private ScoringModel(ModelTokenizer tokenizer, RowProducer rows, WorkPlan plan) {
         this.tokenizer = tokenizer;
         this.rows = rows;
         this.plan = plan;
     }
 
     /**
-     * Opens {@code settings.model()} and checks every problem of {@code source} for it; the session, when
-     * {@link #start}ed, runs {@code threads} intra-op threads (0: ONNX Runtime's default). Bad input names the model.
+     * Opens {@code settings.model()} and checks every problem of {@code source} for it (or, under
+     * {@code --teacher-forced}, every completion {@code --data} gives); the session, when {@link #start}ed, runs
+     * {@code threads} intra-op threads (0: ONNX Runtime's default). Bad input names the model.
      */
     public static ScoringModel open(ScoreSettings settings, ProblemSource source, int threads) {
-        if (settings.teacherForced()) {
-            throw new BadInputException("--teacher-forced scores one --model at a time, with rlif score");
-        }
         try {
             ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
             Device device = Device.parse(settings.device());
             ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null;
             try {
-                PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
-                        PromptEncoder.Labels.SCORE);
-                GeneratedRows rows = new GeneratedRows(settings, model,
-                        EngineOptions.defaults().withDevice(device).withThreads(threads), source, encoder, tokenizer,
+                RowProducer rows = RowProducer.of(settings, model,
+                        EngineOptions.defaults().withDevice(device).withThreads(threads), () -> source, tokenizer,
                         ProgressSink.off());
                 return new ScoringModel(tokenizer, rows, rows.check());
             } catch (RuntimeException e) {
@@ -72,6 +68,9 @@ public final class ScoringModel implements AutoCloseable {
 
     /** Opens the engine: the ONNX Runtime session and the signal kernels; a no-op when already started. */
     public void start() {
+        if (settings().teacherForced()) {
+            throw new IllegalStateException("a teacher-forced ScoringModel only checks; rlif score scores it");
+        }
         if (engine == null) {
             engine = rows.open();
         }
