@@ -66,13 +66,15 @@ public final class ScoringModel implements AutoCloseable {
         return rows.settings();
     }
 
-    /** Opens the engine: the ONNX Runtime session and the signal kernels; a no-op when already started. */
+    /** Opens the engine (the ONNX Runtime session and the signal kernels) and warms it up; a no-op when already started. */
     public void start() {
         if (settings().teacherForced()) {
             throw new IllegalStateException("a teacher-forced ScoringModel only checks; rlif score scores it");
         }
         if (engine == null) {
             engine = rows.open();
+            // as rlif score does: the kernels' JIT and ONNX Runtime's first runs, outside the engine time
+            engine.warmUp();
         }
     }
 
