@@ -10,9 +10,7 @@ import rlif.kernels.SignalKernels;
 import rlif.models.arch.LinearWeights;
 import rlif.models.arch.TinyQuantizedGguf;
 import rlif.models.dir.ModelDirectory;
-import rlif.models.importer.CheckpointSource;
 import rlif.models.importer.ImportDtype;
-import rlif.models.importer.ModelImporter;
 
 /**
  * Rollouts of an {@code import --dtype int4 --accuracy-level 1} model (4-bit GGUF blocks multiplied by ONNX
@@ -44,15 +42,9 @@ class QuantizedRolloutTest {
     @Test
     void int4RolloutsMatchTheDequantizedFp32Model() throws Exception {
         Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
-        Path fp32 = dir.resolve("fp32");
-        Path int4 = dir.resolve("int4");
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, fp32, ImportDtype.FP32, n -> {});
-        }
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, int4, ImportDtype.INT4, LinearWeights.quantized(4).withAccuracyLevel(1),
-                    n -> {});
-        }
+        Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4,
+                LinearWeights.quantized(4).withAccuracyLevel(1));
         // q, k, o, gate, up and down stay 4-bit blocks; at level 1 the Q8_0 ones (v, the tied head) are float32.
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(int4.resolve("rlif.json").toFile())
                 .path("quantized_linears").path("int4").asInt()).isEqualTo(6);

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import rlif.models.importer.CheckpointSource;
 import rlif.models.importer.ImportDtype;
-import rlif.models.importer.ModelImporter;
 import rlif.models.tensor.DType;
 
 /**
@@ -30,14 +28,8 @@ class QuantizedImportTest {
     @Test
     void int4KeepsTheGgufBlocksExactlyAndRunsInOnnxRuntime() throws Exception {
         Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
-        Path fp32 = dir.resolve("fp32");
-        Path int4 = dir.resolve("int4");
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, fp32, ImportDtype.FP32, n -> {});
-        }
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, int4, ImportDtype.INT4, n -> {});
-        }
+        Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4, ImportDtype.INT4.linears());
         var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
         // q (Q4_1), k (Q4_0), o, gate, up, down at 4 bits; v (Q8_0) and the tied head (Q8_0 embedding) at 8.
         assertThat(rlif.path("int4").asInt()).isEqualTo(6);

@@ -7,6 +7,9 @@ import rlif.models.gguf.GgmlType;
 import rlif.models.gguf.GgufCheckpointTest;
 import rlif.models.gguf.GgufTestWriter;
 import rlif.models.gguf.ReferenceQuantizer;
+import rlif.models.importer.CheckpointSource;
+import rlif.models.importer.ImportDtype;
+import rlif.models.importer.ModelImporter;
 
 /**
  * A one-layer llama GGUF whose every matrix is a quantized type, as llama.cpp writes them: q (Q4_1) and k (Q4_0)
@@ -57,6 +60,14 @@ public final class TinyQuantizedGguf {
         w.tensorOfFloats("output_norm.weight", new long[] {HIDDEN}, random(HIDDEN, rnd, 1));
         w.write(file);
         return file;
+    }
+
+    /** Imports {@code gguf} into {@code out} as {@code dtype} with its linears stored as {@code linears} says. */
+    public static Path imported(Path gguf, Path out, ImportDtype dtype, LinearWeights linears) throws Exception {
+        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
+            ModelImporter.importModel(s, out, dtype, linears, n -> {});
+        }
+        return out;
     }
 
     private static byte[] quantize(GgmlType t, float[] x) {
