@@ -26,7 +26,7 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Shorter warm-up and timing rounds (about 1 min instead of 2 to 3 on 2 cores).")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (DESIGN section 9).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/cli.md).")
     Path json;
 
     @Spec

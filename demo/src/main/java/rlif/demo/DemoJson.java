@@ -11,7 +11,7 @@ import rlif.models.io.AtomicFiles;
 import rlif.trainer.metrics.RewardTrend;
 
 /**
- * Writes {@code demo.json}: the fields DESIGN section 9 names, in its order, each object followed by what this
+ * Writes {@code demo.json}: the fields docs/cli.md names, in its order, each object followed by what this
  * demo adds (docs/cli.md#demo): 95% intervals ({@code X_ci95: [low, high]}) beside every held-out value, the
  * transitional-word measures, each run's arm, seed, gate and paired accuracy change, the reward validity of each
  * signal, and the plan with a {@code conclusive} flag that is false for {@code --quick}.
@@ -67,7 +67,7 @@ public final class DemoJson {
         return root;
     }
 
-    /** DESIGN section 9's fields of a held-out measurement, in its order. */
+    /** docs/cli.md's fields of a held-out measurement, in its order. */
     private static void designFields(ObjectNode o, HeldOut h, boolean step) {
         number(o, "accuracy", h.accuracy().estimate());
         number(o, "token_entropy", h.tokenEntropy().estimate());

@@ -1,7 +1,7 @@
 package rlif.kernels;
 
 /**
- * Computes the internal-feedback signals of many logits rows in one pass each (DESIGN section 5).
+ * Computes the internal-feedback signals of many logits rows in one pass each (docs/signals.md).
  *
  * <p>Implementations must agree with {@link ScalarSignalKernel} within the tolerances stated in
  * docs/signals.md; they may differ in speed, threads and device only.

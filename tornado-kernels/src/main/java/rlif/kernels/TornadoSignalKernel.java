@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * <p>What stays on the device across calls: the shape, the exp table and the per-slot partials (allocated
  * once per shape, never copied back); what moves per call: the logits up (they are produced on the host by
- * ONNX Runtime, DESIGN section 10), the temperature, and 5 numbers per row down. A caller that can write logits
+ * ONNX Runtime, docs/gpu.md), the temperature, and 5 numbers per row down. A caller that can write logits
  * straight into {@link #hostLogits} (for example as ONNX Runtime's pinned output) saves the one host copy.
  *
  * <p>One instance serves one decode loop: it is not thread-safe (its host arrays are bound to the graphs).

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The one table, the target check and the JSON (DESIGN section 9) of a kernel bench run. */
+/** The one table, the target check and the JSON (docs/cli.md) of a kernel bench run. */
 public final class BenchReport {
     private final String machine;
     private final List<BenchResult> results;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * One row of {@code rollouts.jsonl} (DESIGN section 9), in the contract's field order. The per-token arrays
+ * One row of {@code rollouts.jsonl} (docs/cli.md), in the contract's field order. The per-token arrays
  * are null unless {@code --token-signals} was given.
  *
  * @param prompt the prompt text the tokenizer saw (rendered by the chat template under {@code --prompt-format

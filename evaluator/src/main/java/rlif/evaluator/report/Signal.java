@@ -1,7 +1,7 @@
 package rlif.evaluator.report;
 
 /**
- * The per-trajectory signals of DESIGN section 5 and which way each points to "more confident": higher
+ * The per-trajectory signals of docs/signals.md and which way each points to "more confident": higher
  * self-certainty and log-probability, lower entropies.
  */
 public enum Signal {

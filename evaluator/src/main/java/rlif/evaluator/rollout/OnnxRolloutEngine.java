@@ -21,7 +21,7 @@ import rlif.models.tensor.DType;
 /**
  * Generates rollouts with one ONNX Runtime session on a decoder from a {@link ModelDirectory}: left-padded
  * batches, the key/value cache carried between steps, per-row seeded sampling, and every signal of
- * DESIGN section 5 computed per decode step by a {@link SignalKernel}. Not thread-safe: one
+ * docs/signals.md computed per decode step by a {@link SignalKernel}. Not thread-safe: one
  * {@code generate} at a time.
  */
 public final class OnnxRolloutEngine implements RolloutEngine {

@@ -3,7 +3,7 @@ package rlif.evaluator.rollout;
 /**
  * One generated completion with its per-token signals (index i is generated token i, eos included).
  *
- * <p>Per-token values follow DESIGN section 5 at the signal temperature: {@code tokenLogprobs[i] = l_i},
+ * <p>Per-token values follow docs/signals.md at the signal temperature: {@code tokenLogprobs[i] = l_i},
  * {@code tokenEntropies[i] = H_i}, {@code tokenSelfCertainties[i] = S_i}.
  */
 public record Rollout(

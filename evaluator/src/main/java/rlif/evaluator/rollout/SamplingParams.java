@@ -5,7 +5,7 @@ import rlif.models.BadInputException;
 /**
  * How the next token is drawn: {@code temperature == 0} is greedy; otherwise logits are divided by the
  * temperature and truncated by top-k ({@code 0} = off) and top-p ({@code 1} = off) before sampling.
- * Signals always use the full, untruncated distribution (DESIGN section 5).
+ * Signals always use the full, untruncated distribution (docs/signals.md).
  */
 public record SamplingParams(double temperature, int topK, double topP, int maxNewTokens) {
     public SamplingParams {

@@ -1,7 +1,7 @@
 package rlif.evaluator.rollout;
 
 /**
- * The per-trajectory signals of DESIGN section 5: means of the per-token values over every generated
+ * The per-trajectory signals of docs/signals.md: means of the per-token values over every generated
  * token, accumulated in double; NaN for an empty completion.
  */
 public record TrajectorySignals(

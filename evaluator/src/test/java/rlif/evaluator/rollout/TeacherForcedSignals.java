@@ -1,7 +1,7 @@
 package rlif.evaluator.rollout;
 
 /**
- * DESIGN section 5 computed independently in double from one row of full logits: two plain passes
+ * docs/signals.md computed independently in double from one row of full logits: two plain passes
  * (max, then sums), no online rescaling, nothing shared with the kernels under test.
  */
 record TeacherForcedSignals(double logprob, double entropy, double selfCertainty) {

@@ -10,7 +10,7 @@ import rlif.models.graph.Value;
 final class Gpt2Decoder {
     private final Gpt2Config c;
     private final GraphBuilder g;
-    private final DecoderIo io;
+    private final DecoderParts io;
     private final CheckedWeights w;
     private final LayerHooks hooks;
     private final String prefix;
@@ -18,7 +18,7 @@ final class Gpt2Decoder {
     private Gpt2Decoder(Gpt2Config c, WeightSource source, DecoderOptions o) {
         this.c = c;
         this.g = new GraphBuilder("gpt2_decoder");
-        this.io = new DecoderIo(g, o.dtype(), o.kvCache());
+        this.io = new DecoderParts(g, o.dtype(), o.kvCache());
         if (o.linears().quantizeFloatsToBits() > 0) {
             throw new BadInputException("quantized weights (int4/int8) are built for llama-family decoders; "
                     + c.modelType() + " takes fp32 or fp16");

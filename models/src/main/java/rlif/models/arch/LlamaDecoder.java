@@ -10,14 +10,14 @@ import rlif.models.tensor.Tensor;
 final class LlamaDecoder {
     private final LlamaConfig c;
     private final GraphBuilder g;
-    private final DecoderIo io;
+    private final DecoderParts io;
     private final CheckedWeights w;
     private final LayerHooks hooks;
 
     private LlamaDecoder(LlamaConfig c, WeightSource source, DecoderOptions o) {
         this.c = c;
         this.g = new GraphBuilder(c.modelType() + "_decoder");
-        this.io = new DecoderIo(g, o.dtype(), o.kvCache());
+        this.io = new DecoderParts(g, o.dtype(), o.kvCache());
         this.w = new CheckedWeights(source, g, o);
         this.hooks = o.hooks();
     }

@@ -19,7 +19,7 @@ import rlif.models.io.ContainedPaths;
 import rlif.models.tensor.DType;
 
 /**
- * Writes the model directory this project produces (DESIGN section 4): the Optimum layout ({@code config.json},
+ * Writes the model directory this project produces (docs/rollout-engine.md): the Optimum layout ({@code config.json},
  * {@code generation_config.json}, {@code model.onnx} + {@code model.onnx.data}, tokenizer files) plus
  * {@code genai_config.json} for ORT-GenAI and {@code rlif.json} (architecture, dtype, provenance).
  *

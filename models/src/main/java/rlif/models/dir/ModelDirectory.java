@@ -21,7 +21,7 @@ import rlif.models.tensor.DType;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
- * A decoder model directory in any layout of DESIGN section 4, opened and checked: configs parsed,
+ * A decoder model directory in any layout of docs/rollout-engine.md, opened and checked: configs parsed,
  * the ONNX file parsed and its external data bounds-checked, input/output names resolved against the
  * graph, and shapes read from the graph where configs are silent. Nothing native is opened here.
  */

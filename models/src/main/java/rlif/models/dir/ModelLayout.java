@@ -1,6 +1,6 @@
 package rlif.models.dir;
 
-/** Which on-disk convention a model directory follows (DESIGN section 4). */
+/** Which on-disk convention a model directory follows (docs/rollout-engine.md). */
 public enum ModelLayout {
     /** {@code genai_config.json} names the decoder and its inputs and outputs. */
     ORT_GENAI("ort-genai"),

@@ -10,7 +10,7 @@ import rlif.models.dir.ModelDirectory;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /** Evidence (a): decoding with the carried cache gives the tokens a full recomputation each step gives. */
-class CachedDecodingTest {
+class CachedRolloutMatchesRecomputeTest {
 
     @Test
     void cachedGreedyMatchesRecomputingThePrefixOnGpt2() throws Exception {

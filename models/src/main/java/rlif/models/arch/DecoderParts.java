@@ -15,7 +15,7 @@ import rlif.models.tensor.DType;
  * token), {@code past_key_values.N.key/value} [batch, kv_heads, past_seq, head_dim]. Outputs: {@code logits}
  * float32 [batch, seq, vocab], {@code present.N.key/value} [batch, kv_heads, past_seq+seq, head_dim].
  */
-final class DecoderIo {
+final class DecoderParts {
     /** Added to scores of masked keys: finite, so fully masked (padding) rows stay finite instead of NaN. */
     static final double MASKED = -1e9;
 
@@ -34,7 +34,7 @@ final class DecoderIo {
     private Value windowMaskAdd;
     private int windowMaskSize;
 
-    DecoderIo(GraphBuilder g, DType dtype, boolean kvCache) {
+    DecoderParts(GraphBuilder g, DType dtype, boolean kvCache) {
         this.g = g;
         this.dtype = dtype;
         this.kvCache = kvCache;
