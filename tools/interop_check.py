@@ -9,6 +9,8 @@
              and loads the results with transformers and the gguf reader: prints the max logit difference.
   peft       loads an adapter written by rlif with PeftModel.from_pretrained on the exported base and compares
              its logits with rlif's merged checkpoint.
+  model DIR  exports a real rlif model directory (e.g. SmolLM2) as a Hugging Face folder and a Q8_0 GGUF and
+             compares the two in transformers: tokenizer ids, logits, greedy tokens.
 """
 import json
 import os
@@ -290,6 +292,38 @@ checkpoint: {{every: 2}}
                   f" (training moved logits by {moved:.2e})", flush=True)
 
 
+def real_model(model_dir):
+    """A real rlif model directory (e.g. SmolLM2 imported from models/.cache/smollm2) exported as a Hugging Face
+    folder and as a Q8_0 GGUF; transformers loads both (the GGUF with its tokenizer) and they are compared."""
+    from transformers import AutoTokenizer
+    with tempfile.TemporaryDirectory(prefix="rlif-real-") as tmp:
+        tmp = Path(tmp)
+        rlif("export", "--model", model_dir, "--format", "hf", "--out", tmp / "hf")
+        text = "Natalia sold clips to 48 of her friends in April, and then she sold half as many in May. How many?"
+        tok_hf = AutoTokenizer.from_pretrained(tmp / "hf")
+        ids = tok_hf(text)["input_ids"]
+        hf = load(tmp / "hf")
+        a = logits_of(hf, ids)
+        ga = hf.generate(torch.tensor([ids]), max_new_tokens=16, min_new_tokens=16, do_sample=False)[0, len(ids):].tolist()
+        for dtype in ("f32", "f16", "q8_0"):
+            g = tmp / f"gguf-{dtype}"
+            rlif("export", "--model", model_dir, "--format", "gguf", "--dtype", dtype, "--out", g / "model.gguf")
+            tok_gguf = AutoTokenizer.from_pretrained(g, gguf_file="model.gguf")
+            q = load(g, gguf_file="model.gguf")
+            b = logits_of(q, ids)
+            gb = q.generate(torch.tensor([ids]), max_new_tokens=16, min_new_tokens=16, do_sample=False)[0, len(ids):].tolist()
+            same = next((i for i in range(16) if i >= len(ga) or i >= len(gb) or ga[i] != gb[i]), 16)
+            print(f"{dtype} GGUF vs float32 folder in transformers: same {len(ids)} token ids {ids == tok_gguf(text)['input_ids']}, "
+                  f"max |logit diff| {np.abs(a - b).max():.2e}, mean {np.abs(a - b).mean():.2e} (logits up to "
+                  f"{np.abs(a).max():.1f}), argmax agreement {np.mean(a.argmax(-1) == b.argmax(-1)):.3f}, "
+                  f"greedy tokens equal for the first {same}/16 ({len(ga)} and {len(gb)} generated)", flush=True)
+            del q
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    {"goldens": goldens, "roundtrip": roundtrip, "peft": peft_loads_rlif_adapters}[sys.argv[1] if len(sys.argv) > 1 else "goldens"]()
+    commands = {"goldens": goldens, "roundtrip": roundtrip, "peft": peft_loads_rlif_adapters}
+    if len(sys.argv) > 2 and sys.argv[1] == "model":
+        real_model(Path(sys.argv[2]).resolve())
+    else:
+        commands[sys.argv[1] if len(sys.argv) > 1 else "goldens"]()

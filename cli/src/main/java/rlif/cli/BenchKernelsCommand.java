@@ -3,9 +3,6 @@ package rlif.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -15,6 +12,8 @@ import rlif.bench.kernels.BenchReport;
 import rlif.bench.kernels.BenchResult;
 import rlif.bench.kernels.KernelBench;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 
 /** {@code rlif bench kernels}: every signal-kernel backend against the memory-read baseline, in one table. */
 @Command(
@@ -32,6 +31,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--kernels", split = ",", paramLabel = "vector,tornado",
+            description = "backends to time besides the read baseline and scalar (default: vector, and tornado when its"
+                    + " runtime is there; --kernels tornado without it is an error)")
+    java.util.Set<String> kernels;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads for the all-cores rows (default: available processors).")
     Integer threads;
@@ -42,19 +46,19 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         if (allCores < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + allCores);
         }
-        KernelBench bench = new KernelBench(quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL, allCores);
+        KernelBench.Timing timing = quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL;
+        KernelBench bench;
+        try {
+            bench = kernels == null ? new KernelBench(timing, allCores) : new KernelBench(timing, allCores, kernels);
+        } catch (IllegalArgumentException e) {
+            throw new rlif.models.BadInputException(e.getMessage(), e);
+        }
         String tornadoProblem = KernelBench.tornadoProblem();
         double loadBefore = KernelBench.loadAverage();
         List<BenchResult> results;
-        try (ProgressBar bar = new ProgressBarBuilder()
-                .setTaskName("bench kernels")
-                .setInitialMax(bench.cells())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .showSpeed()
-                .build()) {
+        try (Progress bar = ProgressSink.stderr().bar("bench kernels", bench.cells(), "cells")) {
             results = bench.run(r -> {
-                bar.setExtraMessage(r.backend() + " " + r.rows() + "x" + r.vocab());
+                bar.message("last: " + r.backend() + " " + r.rows() + "x" + r.vocab());
                 bar.step();
             });
         }

@@ -12,9 +12,11 @@ import rlif.trainer.demo.SummaryTable;
 
 /** {@code rlif demo}: the paper's experiment in miniature on the project's own arith models. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score models/arith-base and models/arith-instruct, train each with GRPO on self-certainty,",
-            "token entropy and the verifiable reward (held-out accuracy every few steps), score base/instruct",
-            "weight mixes, and write report.html and demo.json to --out. Progress on stderr, summary on stdout."})
+        header = "Run the paper's experiment in miniature on the bundled arith models (report.html, demo.json).",
+        description = "The paper's experiment in miniature: score models/arith-base and models/arith-instruct,"
+                + " train each with GRPO on self-certainty, token entropy and the verifiable reward (held-out accuracy"
+                + " every few steps), score base/instruct weight mixes, and write report.html and demo.json to --out."
+                + " Progress on stderr, summary on stdout.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "shorter runs and a smaller held-out set (a few minutes)")
     boolean quick;

@@ -2,9 +2,6 @@ package rlif.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,6 +9,8 @@ import rlif.models.BadInputException;
 import rlif.models.importer.CheckpointSource;
 import rlif.models.io.OutLock;
 import rlif.models.importer.ModelImporter;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
 import rlif.models.tensor.DType;
 
 /** {@code rlif import}: a safetensors folder, GGUF file or ORT-GenAI ONNX folder becomes an rlif model directory. */
@@ -42,20 +41,14 @@ public final class ImportCommand implements Callable<Integer> {
             case "fp16" -> DType.F16;
             default -> throw new BadInputException("--dtype " + dtype + " is not fp32 or fp16");
         };
+        ProgressSink progress = ProgressSink.stderr();
         try (OutLock lock = OutLock.acquire(out, "import");
-                CheckpointSource src = open()) {
+                CheckpointSource src = progress.during("reading " + from + " " + source, this::open)) {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
-            try (ProgressBar bar = new ProgressBarBuilder()
-                    .setTaskName("import")
-                    .setInitialMax(total / 1_000_000 + 1)
-                    .setUnit(" M params", 1)
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .showSpeed()
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                    .build()) {
+            try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
                 result = ModelImporter.importModel(src, out, type, done -> bar.stepTo(done / 1_000_000));
-                bar.stepTo(bar.getMax());
+                bar.stepTo(total / 1_000_000 + 1);
             }
             System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,
                     result.parameters(), dtype, out.toAbsolutePath());

@@ -1,5 +1,6 @@
 package rlif.cli;
 
+import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,6 +13,12 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineKind;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.GraphRolloutEngine;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.models.BadInputException;
 import rlif.models.dir.CacheLayout;
 import rlif.models.dir.DecoderIo;
@@ -23,16 +30,39 @@ import rlif.models.tokenizer.ModelTokenizer;
 
 /** {@code rlif info}: what rlif read from a model directory, human-readable on stdout. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show a model directory's layout, shapes, types, special ids and file sizes.")
+        description = "Show a model directory's layout, shapes, types, special ids and file sizes; with --device, also"
+                + " open the engine score would use on that device (a check that CUDA works).")
 public final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
     Path model;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda",
+            description = "also open the rollout engine score would use (--engine auto) on this device and say so")
+    String device;
 
     @Override
     public Integer call() {
         ModelDirectory dir = ModelDirectory.open(model);
         print(dir, System.out);
+        if (device != null) {
+            printDevice(dir, Device.parse(device), System.out);
+        }
         return 0;
+    }
+
+    /** Opens the engine {@code --engine auto} picks on {@code device}: the same sessions score would open. */
+    private static void printDevice(ModelDirectory dir, Device device, PrintStream out) {
+        row(out, "onnxruntime", OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR).getVersion()
+                + ", providers "
+                + OrtEnvironment.getAvailableProviders());
+        EngineKind kind = EngineKind.AUTO.resolve(device);
+        try (RolloutEngine engine = RolloutEngines.open(dir, kind, EngineOptions.defaults().withDevice(device), "auto")) {
+            String what = engine instanceof GraphRolloutEngine g
+                    ? "generation graph (one ONNX Loop per batch" + (g.lastPositionOnly() ? ", head cut to the last position)" : ")")
+                    : "step engine (one run per token)";
+            row(out, "device", device.name().toLowerCase(Locale.ROOT) + ": " + what + " opened"
+                    + (device == Device.CUDA ? " with the CUDA execution provider" : ""));
+        }
     }
 
     static void print(ModelDirectory dir, PrintStream out) {

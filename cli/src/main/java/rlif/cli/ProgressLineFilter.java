@@ -3,8 +3,6 @@ package rlif.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * stderr for a reader that is not a terminal (a log file, a CI job, a pipe): lines redrawn with carriage returns
@@ -21,16 +19,6 @@ final class ProgressLineFilter extends OutputStream {
 
     ProgressLineFilter(OutputStream out) {
         this.out = out;
-    }
-
-    /** Whether this process's stderr is a terminal (Linux: fd 2 is a tty device; elsewhere: a console is attached). */
-    static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return System.console() != null;
-        }
     }
 
     @Override

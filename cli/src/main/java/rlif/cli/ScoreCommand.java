@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import rlif.evaluator.data.ProblemSources;
 import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
@@ -21,8 +22,9 @@ import rlif.models.io.OutLock;
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
-                + " measure how well each signal predicts correctness. Writes rollouts.jsonl, summary.json and"
-                + " report.html to --out; re-running into the same --out resumes (docs/cli.md).")
+                + " measure how well each signal predicts correctness (or, with --teacher-forced, score given"
+                + " completions). Writes rollouts.jsonl, summary.json and report.html to --out; re-running into the"
+                + " same --out resumes (docs/cli.md).")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
     Path model;
@@ -40,8 +42,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "longest completion (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+            description = "longest completion (default: 256, or less where the model's context is shorter)")
+    Integer maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
     double temperature;
@@ -61,9 +64,18 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
             description = "signal kernel backend (default: ${DEFAULT-VALUE})")
     String kernels;
+
+    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
+            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
+                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
+    String engine;
 
     @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
             description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
@@ -72,11 +84,18 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
     boolean tokenSignals;
 
+    @Option(names = "--teacher-forced", description = "score the completions --data gives (a rollouts.jsonl, or rows with"
+            + " completion or completion_ids) instead of generating: their signals at --temperature, in one forward pass")
+    boolean teacherForced;
+
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
 
     @Override
     public Integer call() {
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        }
         if (limit != null && limit < 1) {
             throw new BadInputException("--limit must be >= 1, got " + limit);
         }
@@ -85,7 +104,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 ProblemSources.of(data).describe(),
                 limit == null ? 0 : limit,
                 samples,
-                maxNewTokens,
+                maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens,
                 temperature,
                 topK,
                 topP,
@@ -94,10 +113,13 @@ public final class ScoreCommand implements Callable<Integer> {
                 device.name().toLowerCase(Locale.ROOT),
                 kernels.toLowerCase(Locale.ROOT),
                 promptFormat(promptFormat),
-                tokenSignals);
+                tokenSignals,
+                teacherForced,
+                engine.toLowerCase(Locale.ROOT));
         try (OutLock lock = OutLock.acquire(out, "score")) {
             OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
-            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withProgressBar(true).run();
+            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true)
+                    .run();
             print(result, out, System.out);
         }
         return 0;
@@ -111,7 +133,7 @@ public final class ScoreCommand implements Callable<Integer> {
         };
     }
 
-    /** The summary table on stdout. */
+    /** The summary table on stdout: rates with their 95% intervals, every number to four significant digits. */
     static void print(ScoreJob.Result result, Path out, PrintStream o) {
         ObjectNode s = result.summary();
         JsonNode c = s.get("counts");
@@ -120,34 +142,48 @@ public final class ScoreCommand implements Callable<Integer> {
                 c.get("problems").asInt(), c.get("rollouts").asInt(), result.resumedRows(), result.newRows(),
                 result.droppedBytes() > 0 ? ", dropped a torn last line" : "");
         o.printf(Locale.ROOT, "%-22s eos %d, length %d; mean %s tokens%n", "finish",
-                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), num(s.at("/num_tokens/mean")));
-        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct)%n", "accuracy", num(s.get("accuracy")),
-                c.get("correct").asInt(), c.get("graded").asInt());
-        o.printf(Locale.ROOT, "%-22s %s%n", "pass@k", pairs(s.get("pass_at_k")));
-        o.printf(Locale.ROOT, "%-22s %s%n", "maj@k", pairs(s.get("maj_at_k")));
-        o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", "signal", "mean", "std", "correct", "incorrect", "AUROC");
+                c.get("finish_eos").asInt(), c.get("finish_length").asInt(), Digits.of(s.at("/num_tokens/mean")));
+        o.printf(Locale.ROOT, "%-22s %s (%d of %d graded correct; 95%% interval, clustered by problem)%n", "accuracy",
+                Digits.withInterval(s.get("accuracy"), s.get("accuracy_ci95")), c.get("correct").asInt(),
+                c.get("graded").asInt());
+        o.printf(Locale.ROOT, "%-22s %-26s %s%n", "k", "pass@k", "maj@k");
+        s.get("pass_at_k").fieldNames().forEachRemaining(k -> o.printf(Locale.ROOT, "%-22s %-26s %s%n", k,
+                Digits.withInterval(s.at("/pass_at_k/" + k), s.at("/pass_at_k_ci95/" + k)),
+                Digits.withInterval(s.at("/maj_at_k/" + k), s.at("/maj_at_k_ci95/" + k))));
+        o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", "signal", "mean", "std", "correct", "incorrect",
+                "AUROC [95% interval]");
         for (Signal sig : Signal.values()) {
             JsonNode n = s.at("/signals/" + sig.json());
-            o.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s%n", sig.json(), num(n.get("mean")), num(n.get("std")),
-                    num(n.get("mean_correct")), num(n.get("mean_incorrect")), num(n.get("auroc")));
+            o.printf(Locale.ROOT, "%-22s %10s %10s %10s %10s   %s%n", sig.json(), Digits.of(n.get("mean")),
+                    Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
+                    Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
-        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of generation)%n", "throughput",
-                num(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
-                num(s.at("/throughput/generation_seconds")));
-        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", num(s.get("wall_seconds")));
+        JsonNode best = s.get("best_of_n");
+        if (best != null) {
+            // with several samples per problem: each signal's pick and rank-weighted vote over all of them
+            String k = lastKey(s.get("pass_at_k"));
+            o.printf(Locale.ROOT, "%-22s %-26s %s%n", "best-of-" + k + " by", "most confident", "rank-weighted vote");
+            for (Signal sig : Signal.values()) {
+                JsonNode n = best.get(sig.json());
+                o.printf(Locale.ROOT, "%-22s %-26s %s%n", sig.json(),
+                        Digits.withInterval(n.at("/best_at_k/" + k), n.at("/best_at_k_ci95/" + k)),
+                        Digits.withInterval(n.at("/vote_at_k/" + k), n.at("/vote_at_k_ci95/" + k)));
+            }
+        }
+        boolean forced = s.at("/throughput/scoring_seconds").isNumber();
+        o.printf(Locale.ROOT, "%-22s %s tokens/s (%d tokens in %s s of %s)%n", "throughput",
+                Digits.of(s.at("/throughput/tokens_per_second")), s.at("/throughput/tokens").asLong(),
+                Digits.of(s.at(forced ? "/throughput/scoring_seconds" : "/throughput/generation_seconds")),
+                forced ? "teacher-forced scoring" : "generation");
+        o.printf(Locale.ROOT, "%-22s %s s%n", "wall time", Digits.of(s.get("wall_seconds")));
     }
 
-    private static String pairs(JsonNode object) {
-        StringBuilder b = new StringBuilder();
-        object.fieldNames().forEachRemaining(k -> b.append(b.isEmpty() ? "" : ", ").append(k).append(": ")
-                .append(num(object.get(k))));
-        return b.toString();
-    }
-
-    private static String num(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return "n/a";
+    /** The last field name of an object: the largest k of pass@k. */
+    private static String lastKey(JsonNode object) {
+        String k = null;
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            k = it.next();
         }
-        return n.isIntegralNumber() ? n.asText() : String.format(Locale.ROOT, "%.4f", n.asDouble());
+        return k;
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import rlif.evaluator.report.Digits;
 import rlif.models.BadInputException;
 import rlif.models.io.OutLock;
 import rlif.trainer.config.ConfigOverrides;
@@ -28,7 +29,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "override a config key by its dotted path, e.g. --set grpo.max_steps=10 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: CONFIG without .yaml, plus -run)")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "run directory (default: runs/CONFIG-NAME in the current directory, never beside the config)")
     Path out;
 
     @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
@@ -62,9 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.println("trained " + cfg.steps() + " steps into " + dir
                 + (skipped > 0 ? " (" + skipped + " skipped: see metrics.jsonl)" : ""));
         if (lastEval != null) {
-            System.out.println("held-out at step " + lastEval.get("step") + ": accuracy " + lastEval.get("accuracy")
-                    + ", token entropy " + lastEval.get("token_entropy") + ", self-certainty " + lastEval.get("self_certainty")
-                    + (lastEval.containsKey("eval_loss") ? ", loss " + lastEval.get("eval_loss") : ""));
+            System.out.println("held-out at step " + lastEval.get("step") + ": accuracy " + num(lastEval.get("accuracy"))
+                    + ", token entropy " + num(lastEval.get("token_entropy")) + ", self-certainty "
+                    + num(lastEval.get("self_certainty"))
+                    + (lastEval.containsKey("eval_loss") ? ", loss " + num(lastEval.get("eval_loss")) : ""));
         }
         System.out.println("metrics: " + dir.resolve("metrics.jsonl") + "  report: " + dir.resolve("report.html"));
         String nothing = TrainRun.nothingLearned(rows, cfg.steps());
@@ -74,8 +77,17 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@code runs/<config name>} under the current directory: a run never lands beside its config, where it
+     * would fill a checkout's {@code docs/examples/} with checkpoints.
+     */
     static Path defaultOut(Path config) {
         String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return config.toAbsolutePath().getParent().resolve(name + "-run");
+        return Path.of("runs", name).toAbsolutePath();
+    }
+
+    /** A metric to four significant digits ({@code 0.07213}, not {@code 0.07212501233097192}). */
+    private static String num(Object value) {
+        return value instanceof Number n ? Digits.of(n.doubleValue()) : String.valueOf(value);
     }
 }

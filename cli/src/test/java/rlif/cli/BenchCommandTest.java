@@ -21,4 +21,17 @@ class BenchCommandTest {
     void nonPositiveThreadsIsAUsageError() {
         assertThat(stderrOf("bench", "kernels", "--threads", "0")).startsWith("error: --threads must be >= 1, got 0");
     }
+
+    @Test
+    void unknownOrMissingKernelBackendsAreBadInput() {
+        assertThat(stderrOf("bench", "kernels", "--kernels", "cuda")).startsWith("error: --kernels takes tornado, vector");
+        // No TornadoVM runtime in this JVM: asked for by name, tornado is refused with the reason, never skipped.
+        assertThat(stderrOf("bench", "kernels", "--kernels", "tornado")).startsWith("error: --kernels tornado is unavailable");
+    }
+
+    @Test
+    void benchRolloutTakesOnlyItsEngines() {
+        assertThat(stderrOf("bench", "rollout", "--engines", "step,fast")).startsWith(
+                "error: --engines takes step and graph, got 'fast'");
+    }
 }

@@ -119,7 +119,7 @@ class ScoreKilledAndResumedTest {
     /** summary.json without what depends on the clock or on how the work was split across runs. */
     static JsonNode metrics(Path out) throws IOException {
         ObjectNode s = (ObjectNode) JSON.readTree(out.resolve("summary.json").toFile());
-        s.remove(List.of("throughput", "wall_seconds", "resumed_rollouts", "phase_seconds"));
+        s.remove(List.of("throughput", "wall_seconds", "resumed_rollouts", "phase_seconds", "provenance"));
         return s;
     }
 }

@@ -77,7 +77,8 @@ public final class BenchReport {
                 double own = clock.rate.applyAsDouble(r);
                 double scalar = rate(clock, "scalar", 1, r.vocab(), r.rows());
                 double read = rate(clock, BenchResult.READ_BASELINE, r.threads(), r.vocab(), r.rows());
-                b.append(String.format(Locale.ROOT, " | %11.3e %8.1fx %6.0f%%", own, own / scalar, 100 * own / read));
+                b.append(" | ").append(cell("%11.3e", own, 11)).append(' ').append(cell("%8.1fx", own / scalar, 9))
+                        .append(' ').append(cell("%6.0f%%", 100 * own / read, 7));
             }
             b.append('\n');
         }
@@ -93,8 +94,7 @@ public final class BenchReport {
                     "target: vector 1 thread >= 8x scalar 1 thread, %d x %d:", rows, vocab));
             for (Clock clock : Clock.values()) {
                 double speedUp = rate(clock, "vector", 1, vocab, rows) / rate(clock, "scalar", 1, vocab, rows);
-                line.append(String.format(Locale.ROOT, " %s %.1fx %s", clock.name().toLowerCase(Locale.ROOT),
-                        speedUp, speedUp >= 8 ? "PASS" : "MISS"));
+                line.append(' ').append(judged(clock, String.format(Locale.ROOT, "%.1fx", speedUp), speedUp, 8));
             }
             lines.add(line.toString());
         }
@@ -103,11 +103,22 @@ public final class BenchReport {
         for (Clock clock : Clock.values()) {
             double fraction = rate(clock, "vector", allCores, vocab, 64)
                     / rate(clock, BenchResult.READ_BASELINE, allCores, vocab, 64);
-            line.append(String.format(Locale.ROOT, " %s %.0f%% %s", clock.name().toLowerCase(Locale.ROOT),
-                    100 * fraction, fraction >= 0.5 ? "PASS" : "MISS"));
+            line.append(' ').append(judged(clock, String.format(Locale.ROOT, "%.0f%%", 100 * fraction), fraction, 0.5));
         }
         lines.add(line.toString());
         return lines;
+    }
+
+    /** A number in a column of {@code width}, or n/a where a clock measured nothing (NaN, infinite). */
+    private static String cell(String format, double v, int width) {
+        String text = Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "n/a";
+        return " ".repeat(Math.max(0, width - text.length())) + text;
+    }
+
+    /** "wall 9.0x PASS", or "cpu n/a" when that clock measured nothing. */
+    private static String judged(Clock clock, String shown, double value, double target) {
+        String name = clock.name().toLowerCase(Locale.ROOT);
+        return Double.isFinite(value) ? name + " " + shown + " " + (value >= target ? "PASS" : "MISS") : name + " n/a";
     }
 
     /** {"machine": ..., "results": [{"backend", "threads", "vocab", "rows", "elements_per_second"}, ...]} */

@@ -1,6 +1,6 @@
 package rlif.bench.kernels;
 
-import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,11 @@ import rlif.kernels.VectorSignalKernel;
  *
  * <p>The cells of a shape are warmed up, then timed in interleaved rounds of back-to-back calls; each cell's
  * best round counts (the machine is shared, and interference only ever slows a round down). Each round is timed
- * twice: by the wall clock, and by the CPU time the process got (divided by the cell's threads), which discounts
- * the time other processes held the cores.
+ * twice: by the wall clock, and by the CPU time the cell's threads got (divided by their number), which discounts
+ * the time other processes held the cores. CPU time is read per thread, to the nanosecond: the process-wide counter
+ * ticks in 10 ms steps on Linux, so on a loaded machine a 100 ms round of a pool could read 0 and print a rate of
+ * Infinity. A round whose threads got no CPU time measures nothing by that clock and is skipped; a cell with no
+ * such round reports NaN, printed as n/a.
  */
 public final class KernelBench {
     public static final int[] VOCABS = {32000, 49152, 151936};
@@ -35,17 +38,35 @@ public final class KernelBench {
         public static final Timing FULL = new Timing(300, 300, 5);
     }
 
-    private static final OperatingSystemMXBean CPU =
-            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The backends a bench can time besides the read baseline and scalar, which every table compares with. */
+    public static final java.util.Set<String> BACKENDS = java.util.Set.of("vector", "tornado");
 
     private final Timing timing;
     private final int allCores;
+    private final java.util.Set<String> backends;
 
+    /** Every backend (tornado when its runtime is there). */
     public KernelBench(Timing timing, int allCores) {
+        this(timing, allCores, tornadoProblem() == null ? BACKENDS : java.util.Set.of("vector"));
+    }
+
+    /**
+     * Only {@code backends} (of {@link #BACKENDS}) besides the read baseline and scalar; {@code tornado} without its
+     * runtime is an {@link IllegalArgumentException} saying why.
+     */
+    public KernelBench(Timing timing, int allCores, java.util.Set<String> backends) {
+        if (!BACKENDS.containsAll(backends)) {
+            throw new IllegalArgumentException("--kernels takes " + String.join(", ", new java.util.TreeSet<>(BACKENDS))
+                    + " (the read baseline and scalar always run), got " + backends);
+        }
+        if (backends.contains("tornado") && tornadoProblem() != null) {
+            throw new IllegalArgumentException("--kernels tornado is unavailable: " + tornadoProblem());
+        }
         this.timing = timing;
         this.allCores = allCores;
+        this.backends = java.util.Set.copyOf(backends);
     }
 
     /** Why tornado is not measured, or null when it is. */
@@ -60,7 +81,8 @@ public final class KernelBench {
 
     /** Cells {@link #run} will measure, for progress reporting. */
     public int cells() {
-        int perShape = 5 + (tornadoProblem() == null ? 1 : 0) + (allCores > 1 ? 0 : -2);
+        int perThreadCount = 1 + (backends.contains("vector") ? 1 : 0);
+        int perShape = 1 + perThreadCount * (allCores > 1 ? 2 : 1) + (backends.contains("tornado") ? 1 : 0);
         return VOCABS.length * ROWS.length * perShape;
     }
 
@@ -70,7 +92,7 @@ public final class KernelBench {
         try (SignalKernel scalar = new ScalarSignalKernel();
                 SignalKernel vector1 = new VectorSignalKernel(1);
                 SignalKernel vectorAll = new VectorSignalKernel(allCores);
-                SignalKernel tornado = tornadoProblem() == null ? SignalKernels.create("tornado") : null;
+                SignalKernel tornado = backends.contains("tornado") ? SignalKernels.create("tornado") : null;
                 ReadBaseline read1 = new ReadBaseline(1);
                 ReadBaseline readAll = new ReadBaseline(allCores)) {
             warmUpJit(vector1, vectorAll, read1, readAll);
@@ -86,8 +108,10 @@ public final class KernelBench {
                         shape.add(new Cell(BenchResult.READ_BASELINE, allCores, () -> readAll.sum(data, n)));
                     }
                     shape.add(new Cell("scalar", 1, () -> call(scalar, block, out)));
-                    shape.add(new Cell("vector", 1, () -> call(vector1, block, out)));
-                    if (allCores > 1) {
+                    if (backends.contains("vector")) {
+                        shape.add(new Cell("vector", 1, () -> call(vector1, block, out)));
+                    }
+                    if (backends.contains("vector") && allCores > 1) {
                         shape.add(new Cell("vector", allCores, () -> call(vectorAll, block, out)));
                     }
                     if (tornado != null) {
@@ -143,7 +167,7 @@ public final class KernelBench {
         }
 
         BenchResult result(int vocab, int rows) {
-            return new BenchResult(backend, threads, vocab, rows, best, bestCpu);
+            return new BenchResult(backend, threads, vocab, rows, best, bestCpu > 0 ? bestCpu : Double.NaN);
         }
     }
 
@@ -175,7 +199,9 @@ public final class KernelBench {
                 long cpu = cpuTime(cell.threads) - cpuStart;
                 double elements = (double) calls * rows * vocab;
                 cell.best = Math.max(cell.best, elements / ((now - start) * 1e-9));
-                cell.bestCpu = Math.max(cell.bestCpu, elements / (cpu * 1e-9 / cell.threads));
+                if (cpu > 0) {
+                    cell.bestCpu = Math.max(cell.bestCpu, elements / (cpu * 1e-9 / cell.threads));
+                }
             }
         }
         if (Double.isNaN(sink)) {
@@ -185,10 +211,18 @@ public final class KernelBench {
 
     /**
      * CPU nanoseconds so far of the threads doing a cell's work: the calling thread alone for one-thread cells
-     * (so JIT and idle pool threads do not count), the whole process for pools.
+     * (so JIT and idle pool threads do not count), every Java thread of the process for pools (the pool's workers
+     * and the caller; garbage collection and JIT threads, which are not Java threads, do not count either).
      */
     private static long cpuTime(int threads) {
-        return threads == 1 ? THREADS.getCurrentThreadCpuTime() : CPU.getProcessCpuTime();
+        if (threads == 1) {
+            return THREADS.getCurrentThreadCpuTime();
+        }
+        long sum = 0;
+        for (long t : THREADS.getThreadCpuTime(THREADS.getAllThreadIds())) {
+            sum += Math.max(0, t); // -1 for a thread that ended between the two calls
+        }
+        return sum;
     }
 
     /** Language-model-like logits: N(0, 3), seeded by the shape. */

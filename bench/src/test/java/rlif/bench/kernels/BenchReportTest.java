@@ -41,4 +41,20 @@ class BenchReportTest {
                 "target: vector 1 thread >= 8x scalar 1 thread, 64 x 151936: wall 9.0x PASS cpu 20.0x PASS",
                 "target: vector 2 threads >= 50% of read baseline 2 threads, 64 x 151936: wall 45% MISS cpu 60% PASS");
     }
+
+    /** A cell whose threads got no measurable CPU time says n/a, never Infinity or NaN%. */
+    @Test
+    void aClockThatMeasuredNothingPrintsNotApplicable() {
+        List<BenchResult> results = List.of(
+                new BenchResult(BenchResult.READ_BASELINE, 2, 151936, 64, 4.0e9, Double.NaN),
+                new BenchResult(BenchResult.READ_BASELINE, 1, 151936, 64, 2.5e9, 5.0e9),
+                new BenchResult("scalar", 1, 151936, 64, 1.0e8, 1.0e8),
+                new BenchResult("vector", 1, 151936, 64, 9.0e8, 2.0e9),
+                new BenchResult("vector", 2, 151936, 64, 1.8e9, Double.NaN));
+        BenchReport report = new BenchReport("m", results);
+        assertThat(report.table()).doesNotContain("Infinity").doesNotContain("NaN")
+                .containsPattern("vector +2 +151936 +64 \\| +1\\.800e\\+09 +18\\.0x +45% \\| +n/a +n/a +n/a");
+        assertThat(report.targets(2)).contains(
+                "target: vector 2 threads >= 50% of read baseline 2 threads, 64 x 151936: wall 45% MISS cpu n/a");
+    }
 }

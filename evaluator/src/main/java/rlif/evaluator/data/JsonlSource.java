@@ -43,6 +43,25 @@ public final class JsonlSource implements ProblemSource {
 
     @Override
     public Problems open() {
+        final class ProblemLines extends LineReader<Problem> implements Problems {
+            ProblemLines() {
+                super(reader(), JsonlSource.this::parse);
+            }
+        }
+        return new ProblemLines();
+    }
+
+    /** Parses one non-blank line: its 1-based number in the file and its 0-based position among the non-blank lines. */
+    interface LineParser<T> {
+        T parse(String line, int lineNumber, int ordinal);
+    }
+
+    /** A fresh pass over the non-blank lines of the file, each parsed by {@code parser}. */
+    <T> LineReader<T> lines(LineParser<T> parser) {
+        return new LineReader<>(reader(), parser);
+    }
+
+    private BufferedReader reader() {
         if (Files.isDirectory(file)) {
             throw new BadInputException("--data " + file + " is a directory, expected a JSONL file or 'arith'");
         }
@@ -50,7 +69,7 @@ public final class JsonlSource implements ProblemSource {
             throw new BadInputException("--data " + file + " does not exist or cannot be read");
         }
         try {
-            return new LineReader(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+            return Files.newBufferedReader(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BadInputException("cannot open --data " + file + ": " + e.getMessage(), e);
         }
@@ -58,7 +77,11 @@ public final class JsonlSource implements ProblemSource {
 
     /** Parses one line (1-based {@code lineNumber}) into the {@code index}-th problem. */
     Problem parse(String line, int lineNumber, int index) {
-        String where = file.getFileName() + ":" + lineNumber;
+        return problem(object(line, lineNumber), lineNumber, index, false);
+    }
+
+    /** One line as a JSON object; anything else is bad input naming the line. */
+    JsonNode object(String line, int lineNumber) {
         JsonNode row;
         try {
             row = JSON.readTree(line);
@@ -68,6 +91,16 @@ public final class JsonlSource implements ProblemSource {
         if (row == null || !row.isObject()) {
             throw bad(lineNumber, null, "expected a JSON object");
         }
+        return row;
+    }
+
+    /**
+     * The problem a row describes. A row of an rlif {@code rollouts.jsonl} ({@code rolloutRow}) carries the
+     * completion's extracted answer in {@code answer}, so its reference is {@code reference} only, and it may
+     * give its prompt both as text and as {@code prompt_ids}: the ids are what the model saw, so they win.
+     */
+    Problem problem(JsonNode row, int lineNumber, int index, boolean rolloutRow) {
+        String where = file.getFileName() + ":" + lineNumber;
         String text = null;
         for (String field : TEXT_FIELDS) {
             JsonNode v = row.get(field);
@@ -85,17 +118,18 @@ public final class JsonlSource implements ProblemSource {
         int[] ids = null;
         JsonNode idsNode = row.get("prompt_ids");
         if (idsNode != null && !idsNode.isNull()) {
-            if (text != null) {
+            if (text != null && !rolloutRow) {
                 throw bad(lineNumber, "prompt_ids", "give either a text prompt or prompt_ids, not both");
             }
-            ids = tokenIds(idsNode, lineNumber);
+            ids = tokenIds(idsNode, lineNumber, "prompt_ids");
+            text = null;
         }
         if (text == null && ids == null) {
             throw bad(lineNumber, null, "needs a prompt in one of the fields prompt, question, problem or prompt_ids");
         }
         String reference = null;
         String solution = null;
-        for (String field : new String[] {"answer", "reference"}) {
+        for (String field : rolloutRow ? new String[] {"reference"} : new String[] {"answer", "reference"}) {
             JsonNode v = row.get(field);
             if (v != null && !v.isNull()) {
                 if (!v.isTextual() && !v.isNumber()) {
@@ -120,39 +154,42 @@ public final class JsonlSource implements ProblemSource {
         return new Problem(index, id, text, ids, reference, solution, where);
     }
 
-    private int[] tokenIds(JsonNode node, int lineNumber) {
+    /** A non-empty array of non-negative int token ids in {@code field}. */
+    int[] tokenIds(JsonNode node, int lineNumber, String field) {
         if (!node.isArray()) {
-            throw bad(lineNumber, "prompt_ids", "must be an array of token ids");
+            throw bad(lineNumber, field, "must be an array of token ids");
         }
         if (node.isEmpty()) {
-            throw bad(lineNumber, "prompt_ids", "is empty");
+            throw bad(lineNumber, field, "is empty");
         }
         int[] ids = new int[node.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode v = node.get(i);
             if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
-                throw bad(lineNumber, "prompt_ids", "entry " + i + " is " + v + ", expected a non-negative integer");
+                throw bad(lineNumber, field, "entry " + i + " is " + v + ", expected a non-negative integer");
             }
             ids[i] = v.asInt();
         }
         return ids;
     }
 
-    private BadInputException bad(int lineNumber, String field, String what) {
+    BadInputException bad(int lineNumber, String field, String what) {
         return new BadInputException(
                 file + " line " + lineNumber + (field == null ? "" : ", field " + field) + ": " + what);
     }
 
-    /** Streams problems, skipping blank lines; the reader is closed at the end or by {@link #close()}. */
-    private final class LineReader implements Problems {
+    /** Streams parsed lines, skipping blank ones; the reader is closed at the end or by {@link #close()}. */
+    class LineReader<T> implements java.util.Iterator<T>, AutoCloseable {
         private final BufferedReader reader;
+        private final LineParser<T> parser;
         private int lineNumber;
-        private int index;
-        private Problem next;
+        private int ordinal;
+        private T next;
         private boolean done;
 
-        LineReader(BufferedReader reader) {
+        LineReader(BufferedReader reader, LineParser<T> parser) {
             this.reader = reader;
+            this.parser = parser;
         }
 
         @Override
@@ -165,16 +202,16 @@ public final class JsonlSource implements ProblemSource {
         }
 
         @Override
-        public Problem next() {
+        public T next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            Problem p = next;
+            T p = next;
             next = null;
             return p;
         }
 
-        private Problem readNext() {
+        private T readNext() {
             try {
                 String line;
                 while ((line = reader.readLine()) != null) {
@@ -183,7 +220,7 @@ public final class JsonlSource implements ProblemSource {
                         line = line.substring(1);
                     }
                     if (!line.isBlank()) {
-                        return parse(line, lineNumber, index++);
+                        return parser.parse(line, lineNumber, ordinal++);
                     }
                 }
                 return null;

@@ -24,6 +24,16 @@ public final class Intervals {
      * Undefined (NaN) with fewer than two problems.
      */
     public static Interval proportion(double[] successes, double[] trials) {
+        return proportion(successes, trials, Double.NaN);
+    }
+
+    /**
+     * {@link #proportion(double[], double[])} with the effective sample size capped at {@code maxEffective}
+     * instead of the number of trials: for a mean of per-problem values that each summarise several rollouts
+     * (pass@k), the cap is the number of rollouts behind them, so pass@1 gets the interval of the accuracy it
+     * equals.
+     */
+    public static Interval proportion(double[] successes, double[] trials, double maxEffective) {
         if (successes.length != trials.length) {
             throw new IllegalArgumentException("one trial count per success count");
         }
@@ -53,7 +63,8 @@ public final class Intervals {
         }
         double se = Math.sqrt(problems / (problems - 1.0) * ss) / sumT;
         double variance = p * (1 - p);
-        double effective = variance == 0 ? problems : se == 0 ? sumT : Math.min(sumT, variance / (se * se));
+        double cap = Double.isNaN(maxEffective) ? sumT : maxEffective;
+        double effective = variance == 0 ? problems : se == 0 ? cap : Math.min(cap, variance / (se * se));
         double[] w = wilson(p, effective);
         return new Interval(p, se, w[0], w[1]);
     }

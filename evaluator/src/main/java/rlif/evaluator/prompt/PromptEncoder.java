@@ -33,6 +33,8 @@ public final class PromptEncoder {
     private final ModelConfig config;
     private final int maxNewTokens;
     private final Labels labels;
+    /** Tokens of the longest prompt encoded so far. */
+    private int longest;
 
     /**
      * {@code tokenizer} may be null (a model without tokenizer.json) when every row gives prompt_ids; {@code chat}
@@ -59,8 +61,20 @@ public final class PromptEncoder {
     }
 
     public int[] encode(Problem p) {
+        return encoded(p).ids();
+    }
+
+    /**
+     * A prompt as the model sees it: the text the tokenizer encoded ({@code rendered}: by the chat template;
+     * decoded with its special tokens when the row gave ids; null without a tokenizer) and its ids.
+     */
+    public record Encoded(String text, boolean rendered, int[] ids) {}
+
+    /** {@link #encode}, with the text the ids came from (what {@code rollouts.jsonl} rows record as their prompt). */
+    public Encoded encoded(Problem p) {
         int[] ids;
         String what;
+        String text;
         if (p.hasText()) {
             if (tokenizer == null) {
                 throw new BadInputException(labels.data() + " " + p.where() + " has a text prompt, but the model"
@@ -68,9 +82,11 @@ public final class PromptEncoder {
             }
             if (format == PromptFormat.CHAT) {
                 // The template writes the special tokens (bos) itself, as apply_chat_template does.
-                ids = tokenizer.encode(chat.render(p.promptText()), false);
+                text = chat.render(p.promptText());
+                ids = tokenizer.encode(text, false);
             } else {
-                ids = tokenizer.encode(p.promptText(), true);
+                text = p.promptText();
+                ids = tokenizer.encode(text, true);
             }
             what = "the prompt text as " + tokenizer.file().getFileName() + " encodes it";
         } else {
@@ -79,6 +95,7 @@ public final class PromptEncoder {
                         + labels.promptFormat() + " chat cannot template; use " + labels.promptFormat() + " plain");
             }
             ids = p.promptIds();
+            text = null; // decoded below, once the ids are known to be the model's
             what = "field prompt_ids";
         }
         if (ids.length == 0) {
@@ -86,11 +103,43 @@ public final class PromptEncoder {
         }
         ModelTokenizer.requireEmbeddable(ids, config.vocab(), labels.data() + " " + p.where() + " (" + what + ")");
         OptionalInt context = config.contextLength();
+        if (context.isPresent() && ids.length > context.getAsInt()) {
+            throw new BadInputException(labels.data() + " " + p.where() + ": the prompt has " + ids.length
+                    + " tokens, more than the model's context length of " + context.getAsInt());
+        }
         if (context.isPresent() && (long) ids.length + maxNewTokens - 1 > context.getAsInt()) {
             throw new BadInputException(labels.data() + " " + p.where() + ": the prompt has " + ids.length
                     + " tokens; with " + labels.maxNewTokens() + " " + maxNewTokens
                     + " it exceeds the model's context length of " + context.getAsInt());
         }
-        return ids;
+        longest = Math.max(longest, ids.length);
+        if (text == null && tokenizer != null) {
+            text = tokenizer.decode(ids, false);
+        }
+        return new Encoded(text, p.hasText() && format == PromptFormat.CHAT, ids);
+    }
+
+    /** This encoder with another completion budget (the same format, tokenizer, template and model). */
+    public PromptEncoder withMaxNewTokens(int newMaxNewTokens) {
+        return new PromptEncoder(format, tokenizer, chat, config, newMaxNewTokens, labels);
+    }
+
+    /** Tokens of the longest prompt {@link #encode} has seen. */
+    public int longestPrompt() {
+        return longest;
+    }
+
+    /**
+     * A completion budget: {@code preferred}, or what fits the model's context after the longest prompt seen so
+     * far, whichever is smaller (at least 1).
+     */
+    public int fittingMaxNewTokens(int preferred) {
+        OptionalInt context = config.contextLength();
+        int fit = context.isPresent() ? context.getAsInt() - longest + 1 : Integer.MAX_VALUE;
+        return Math.max(1, Math.min(preferred, fit));
+    }
+
+    public OptionalInt contextLength() {
+        return config.contextLength();
     }
 }

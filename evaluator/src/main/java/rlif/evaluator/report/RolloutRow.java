@@ -8,11 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * One row of {@code rollouts.jsonl} (DESIGN section 9), in the contract's field order. The per-token arrays
  * are null unless {@code --token-signals} was given.
+ *
+ * @param prompt the prompt text the tokenizer saw (rendered by the chat template under {@code --prompt-format
+ *     chat}; decoded from the ids when the data gave {@code prompt_ids}), or null when there is no tokenizer
+ * @param promptFormat {@code chat} when {@code prompt} is already rendered by a chat template (so reading the row
+ *     back encodes it without adding special tokens), else {@code plain}
+ * @param promptIds the prompt's token ids, with {@code --token-signals} or when the data gave ids; else null
  */
 public record RolloutRow(
         int promptIndex,
         String id,
         int sample,
+        String prompt,
+        String promptFormat,
+        int[] promptIds,
         String completion,
         int[] completionIds,
         String finishReason,
@@ -30,6 +39,16 @@ public record RolloutRow(
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A row without its prompt (prompt null, format {@code plain}): for callers that build rows from metrics alone. */
+    public RolloutRow(int promptIndex, String id, int sample, String completion, int[] completionIds, String finishReason,
+            int numTokens, double tokenEntropy, double selfCertainty, double trajectoryEntropy, double sumLogprob,
+            String answer, String reference, Boolean correct, double[] tokenLogprobs, double[] tokenEntropies,
+            double[] tokenSelfCertainties) {
+        this(promptIndex, id, sample, null, "plain", null, completion, completionIds, finishReason, numTokens, tokenEntropy,
+                selfCertainty, trajectoryEntropy, sumLogprob, answer, reference, correct, tokenLogprobs, tokenEntropies,
+                tokenSelfCertainties);
+    }
+
     /** The value of a trajectory signal by its {@code rollouts.jsonl} name. */
     public double signal(Signal s) {
         return switch (s) {
@@ -46,11 +65,13 @@ public record RolloutRow(
         o.put("prompt_index", promptIndex);
         o.put("id", id);
         o.put("sample", sample);
-        o.put("completion", completion);
-        ArrayNode ids = o.putArray("completion_ids");
-        for (int t : completionIds) {
-            ids.add(t);
+        o.put("prompt", prompt);
+        o.put("prompt_format", promptFormat);
+        if (promptIds != null) {
+            putIds(o, "prompt_ids", promptIds);
         }
+        o.put("completion", completion);
+        putIds(o, "completion_ids", completionIds);
         o.put("finish_reason", finishReason);
         o.put("num_tokens", numTokens);
         putNumber(o, "token_entropy", tokenEntropy);
@@ -93,6 +114,9 @@ public record RolloutRow(
                 o.get("prompt_index").asInt(),
                 o.path("id").asText(),
                 o.get("sample").asInt(),
+                o.path("prompt").isTextual() ? o.get("prompt").asText() : null,
+                o.path("prompt_format").isTextual() ? o.get("prompt_format").asText() : null,
+                null,
                 o.path("completion").asText(),
                 ids,
                 o.get("finish_reason").asText(),
@@ -120,6 +144,13 @@ public record RolloutRow(
             o.put(field, v);
         } else {
             o.putNull(field);
+        }
+    }
+
+    private static void putIds(ObjectNode o, String field, int[] ids) {
+        ArrayNode a = o.putArray(field);
+        for (int t : ids) {
+            a.add(t);
         }
     }
 

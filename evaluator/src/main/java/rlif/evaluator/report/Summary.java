@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.metrics.Auroc;
+import rlif.evaluator.metrics.BestOfN;
 import rlif.evaluator.metrics.Interval;
 import rlif.evaluator.metrics.Intervals;
 import rlif.evaluator.metrics.MajorityVote;
@@ -17,7 +18,8 @@ import rlif.evaluator.metrics.Stats;
 
 /**
  * The metrics of a scored run, computed from its rows: counts, accuracy, pass@k, maj@k, signal means and
- * deviations (overall and split by correctness), and each signal's AUROC for predicting correctness. Every
+ * deviations (overall and split by correctness), each signal's AUROC for predicting correctness, and with
+ * several samples per problem each signal's best-of-N and rank-weighted voting accuracy ({@link BestOfN}). Every
  * rate carries a standard error and a 95% interval with the problem as the unit of sampling
  * ({@link Intervals}, {@link Auroc#withInterval}), since rollouts of one problem are not independent.
  */
@@ -100,13 +102,15 @@ public final class Summary {
     /** {@link #passAtK} with the standard error and interval of a mean of one value per problem. */
     public Interval passAtKInterval(int k) {
         List<Double> values = new ArrayList<>();
+        long rollouts = 0;
         for (List<RolloutRow> l : byProblem().values()) {
             if (l.get(0).correct() != null && l.size() >= k) {
                 int c = (int) l.stream().filter(r -> Boolean.TRUE.equals(r.correct())).count();
                 values.add(PassAtK.estimate(l.size(), c, k));
+                rollouts += l.size();
             }
         }
-        return perProblemShare(values);
+        return perProblemShare(values, rollouts);
     }
 
     /** Share of graded problems whose majority answer over their first k samples is correct. */
@@ -116,22 +120,38 @@ public final class Summary {
 
     /** {@link #majAtK} with the standard error and interval of a share of problems. */
     public Interval majAtKInterval(int k) {
+        return solvedAtK(k, first -> MajorityVote.isCorrect(first.stream().map(r -> new Grade(r.answer(), r.correct())).toList()));
+    }
+
+    /**
+     * Share of graded problems whose first k samples, ranked by {@code signal}, solve it: by the most confident
+     * sample ({@code vote} false) or by rank-weighted voting ({@code vote} true); see {@link BestOfN}.
+     */
+    public Interval bestOfNInterval(Signal signal, int k, boolean vote) {
+        return solvedAtK(k, first -> {
+            List<BestOfN.Candidate> c = first.stream().map(r -> new BestOfN.Candidate(new Grade(r.answer(), r.correct()),
+                    signal.confidence(r.signal(signal)))).toList();
+            return vote ? BestOfN.weightedVoteIsCorrect(c, BestOfN.VOTE_POWER) : BestOfN.topIsCorrect(c);
+        });
+    }
+
+    /** Share of graded problems with at least k samples whose first k samples {@code solves}. */
+    private Interval solvedAtK(int k, java.util.function.Predicate<List<RolloutRow>> solves) {
         List<Double> values = new ArrayList<>();
         for (List<RolloutRow> l : byProblem().values()) {
             if (l.get(0).correct() != null && l.size() >= k) {
-                List<Grade> grades = l.subList(0, k).stream().map(r -> new Grade(r.answer(), r.correct())).toList();
-                values.add(MajorityVote.isCorrect(grades) ? 1.0 : 0.0);
+                values.add(solves.test(l.subList(0, k)) ? 1.0 : 0.0);
             }
         }
-        return perProblemShare(values);
+        return perProblemShare(values, values.size());
     }
 
-    /** One value in [0, 1] per problem, each problem weighing one. */
-    private static Interval perProblemShare(List<Double> values) {
+    /** One value in [0, 1] per problem, each problem weighing one, summarising {@code rollouts} rollouts. */
+    private static Interval perProblemShare(List<Double> values, long rollouts) {
         double[] successes = values.stream().mapToDouble(Double::doubleValue).toArray();
         double[] trials = new double[successes.length];
         java.util.Arrays.fill(trials, 1);
-        return Intervals.proportion(successes, trials);
+        return Intervals.proportion(successes, trials, rollouts);
     }
 
     /** AUROC of the signal (turned into a confidence) for predicting correctness over graded rows. */
@@ -220,6 +240,9 @@ public final class Summary {
             put(aurocSe, s.json(), a.stderr());
             putInterval(aurocCi, s.json(), a);
         }
+        if (samples > 1) {
+            writeBestOfN(o.putObject("best_of_n"));
+        }
         ObjectNode how = o.putObject("intervals");
         how.put("level", 0.95);
         how.put("unit", "problem");
@@ -232,6 +255,29 @@ public final class Summary {
         ObjectNode n = o.putObject("num_tokens");
         put(n, "mean", len.mean());
         put(n, "std", len.std());
+    }
+
+    /**
+     * Per signal, at each k: the accuracy of the most confident of the first k samples ({@code best_at_k}) and of
+     * rank-weighted voting over them ({@code vote_at_k}), each with its standard error and interval.
+     */
+    private void writeBestOfN(ObjectNode o) {
+        o.put("vote_power", BestOfN.VOTE_POWER);
+        for (Signal s : Signal.values()) {
+            ObjectNode n = o.putObject(s.json());
+            for (boolean vote : new boolean[] {false, true}) {
+                String name = vote ? "vote_at_k" : "best_at_k";
+                ObjectNode value = n.putObject(name);
+                ObjectNode se = n.putObject(name + "_stderr");
+                ObjectNode ci = n.putObject(name + "_ci95");
+                for (int k : ks(samples)) {
+                    Interval i = bestOfNInterval(s, k, vote);
+                    put(value, String.valueOf(k), i.estimate());
+                    put(se, String.valueOf(k), i.stderr());
+                    putInterval(ci, String.valueOf(k), i);
+                }
+            }
+        }
     }
 
     /** {@code [low, high]}, or null when the interval is undefined. */

@@ -30,7 +30,8 @@ public enum Device {
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         if (this == CUDA && !available.contains(OrtProvider.CUDA)) {
             throw new BadInputException("--device cuda: this ONNX Runtime has no CUDA execution provider"
-                    + " (available: " + available + "); build with -Pcuda on a machine with CUDA, or use --device cpu");
+                    + " (available: " + available + "); run with RLIF_CUDA=1 bin/rlif (docs/gpu.md) on a machine with CUDA,"
+                    + " or use --device cpu");
         }
     }
 
@@ -46,7 +47,9 @@ public enum Device {
         try {
             so.addCUDA(0);
         } catch (OrtException e) {
-            throw new BadInputException("--device cuda: cannot start the CUDA execution provider: " + e.getMessage(), e);
+            throw new BadInputException("--device cuda: cannot start the CUDA execution provider (ONNX Runtime 1.29"
+                    + " needs an NVIDIA driver and the CUDA 12.x and cuDNN 9.x libraries on LD_LIBRARY_PATH; docs/gpu.md): "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import rlif.evaluator.sampling.TokenSampler;
 import rlif.kernels.SignalBatch;
 import rlif.kernels.SignalKernel;
@@ -18,7 +17,6 @@ import rlif.models.dir.DecoderIo;
 import rlif.models.dir.ModelConfig;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.tensor.DType;
-import rlif.models.tokenizer.ModelTokenizer;
 
 /**
  * Generates rollouts with one ONNX Runtime session on a decoder from a {@link ModelDirectory}: left-padded
@@ -59,13 +57,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            if (options.intraOpThreads() > 0) {
-                so.setIntraOpNumThreads(options.intraOpThreads());
-            }
-            options.device().configure(so);
+        try (OrtSession.SessionOptions so = OrtSessions.options(options)) {
             return env.createSession(model.config().decoderFile().toString(), so);
         } catch (OrtException e) {
             throw new BadInputException("ONNX Runtime cannot load " + model.config().decoderFile() + ": "
@@ -78,15 +70,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         if (batch.isEmpty()) {
             return List.of();
         }
-        OptionalInt context = config.contextLength();
-        for (int i = 0; i < batch.size(); i++) {
-            int[] ids = batch.get(i).promptIds();
-            ModelTokenizer.requireEmbeddable(ids, config.vocab(), "prompt " + i + " of the batch");
-            if (context.isPresent() && (long) ids.length + params.maxNewTokens() - 1 > context.getAsInt()) {
-                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with --max-new-tokens "
-                        + params.maxNewTokens() + " it exceeds the model's context length of " + context.getAsInt());
-            }
-        }
+        RolloutRequests.check(batch, params, config);
         long start = System.nanoTime();
         try (DecodeRun run = new DecodeRun(this, batch, params)) {
             return run.execute();
@@ -103,11 +87,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         return config.vocab();
     }
 
-    /**
-     * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full
-     * weights, so the policy samples without being re-exported); the caller owns and closes the tensors.
-     * The directory must have been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.
-     */
+    @Override
     public void setConstantInputs(Map<String, OnnxTensor> inputs) {
         this.constantInputs = Map.copyOf(inputs);
     }
@@ -129,7 +109,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         return kernel.name();
     }
 
-    /** Where time went, summed over every {@code generate} so far. */
+    @Override
     public RolloutStats stats() {
         return stats.snapshot();
     }

@@ -1,6 +1,8 @@
 package rlif.evaluator.rollout;
 
+import ai.onnxruntime.OnnxTensor;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Generates completions for a batch of prompts with a decoder, recording every signal per decode step.
@@ -12,6 +14,16 @@ public interface RolloutEngine extends AutoCloseable {
 
     /** The number of logits per step (the model's vocabulary); prompt ids must be below it. */
     int vocabSize();
+
+    /**
+     * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full weights, so
+     * the policy samples without being re-exported); the caller owns and closes the tensors. The directory must have
+     * been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.
+     */
+    void setConstantInputs(Map<String, OnnxTensor> inputs);
+
+    /** Where time went, summed over every {@code generate} so far. */
+    RolloutStats stats();
 
     @Override
     void close();

@@ -11,15 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-import rlif.evaluator.data.Problem;
-import rlif.evaluator.data.ProblemSource;
+import rlif.evaluator.data.ArithSpec;
+import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.grading.Grade;
-import rlif.evaluator.grading.Grader;
 import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
@@ -27,16 +21,14 @@ import rlif.evaluator.report.RolloutsFile;
 import rlif.evaluator.report.Summary;
 import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
-import rlif.evaluator.rollout.Rollout;
-import rlif.evaluator.rollout.RolloutEngine;
-import rlif.evaluator.rollout.RolloutRequest;
-import rlif.evaluator.rollout.TrajectorySignals;
-import rlif.kernels.SignalKernel;
-import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
+import rlif.models.progress.Phase;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import rlif.models.tokenizer.ModelTokenizer;
 
 /**
@@ -44,11 +36,10 @@ import rlif.models.tokenizer.ModelTokenizer;
  * {@code summary.json} and {@code report.html} in {@code --out}.
  *
  * <p>Everything the user handed over (model directory, data rows, prompt ids against the vocabulary,
- * {@code --out}) is checked before any output file is touched or any session runs. Work is the ordered list
- * of (prompt, sample) pairs cut into batches of {@code --batch-size}; rows are appended and flushed as each
- * batch finishes. A resumed run skips batches whose rows are all written and regenerates a partly written
- * batch whole (keeping only its missing rows), so every batch has the same rows as in an uninterrupted run
- * and the file comes out identical.
+ * {@code --out}) is checked before any output file is touched or any session runs. The rows come from a
+ * {@link RowProducer}: {@link GeneratedRows}, or {@link TeacherForcedRows} under {@code --teacher-forced}; this
+ * class owns {@code --out} (checking a previous run's settings, resuming it, appending and flushing rows as
+ * they come), the progress bar and the summary.
  */
 public final class ScoreJob {
     public static final String ROLLOUTS = "rollouts.jsonl";
@@ -57,11 +48,15 @@ public final class ScoreJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ScoreSettings settings;
+    /** As given, then as the row producer resolved them (e.g. {@code --max-new-tokens}) once the data is known. */
+    private ScoreSettings settings;
     private final Path out;
     private final boolean overwrite;
-    private boolean progress;
+    private ProgressSink progress = ProgressSink.off();
+    private int threads;
     private long stopAfterNewRows = Long.MAX_VALUE;
+    /** What made this run's files: version, commit, date, command, model digest. */
+    private ObjectNode provenance;
     /** The throughput an earlier run recorded, kept when this invocation generates nothing new. */
     private JsonNode previousThroughput;
 
@@ -71,9 +66,18 @@ public final class ScoreJob {
         this.overwrite = overwrite;
     }
 
-    /** Shows a progress bar with rate and ETA on stderr. */
+    /** Shows a status line per slow phase and a progress bar with rate and ETA on stderr. */
     public ScoreJob withProgressBar(boolean on) {
-        this.progress = on;
+        this.progress = on ? ProgressSink.stderr() : ProgressSink.off();
+        return this;
+    }
+
+    /** ONNX Runtime intra-op threads of the session; 0 (the default) lets ONNX Runtime choose. */
+    public ScoreJob withThreads(int threads) {
+        if (threads < 0) {
+            throw new BadInputException("--threads must be >= 0, got " + threads);
+        }
+        this.threads = threads;
         return this;
     }
 
@@ -98,89 +102,81 @@ public final class ScoreJob {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a file; expected a directory (new or from an earlier run)");
         }
-        ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
-        if (!SignalKernels.NAMES.contains(settings.kernels())) {
-            throw new BadInputException("--kernels must be one of " + String.join(", ", SignalKernels.NAMES)
-                    + ", got '" + settings.kernels() + "'");
-        }
-        Device device = Device.parse(settings.device());
-        ProblemSource source = ProblemSources.of(settings.data());
         Phases phases = new Phases(startNanos);
+        phases.begin("opening model " + settings.model());
+        ModelDirectory model = ModelDirectory.open(Path.of(settings.model()));
+        Device device = Device.parse(settings.device());
         try (ModelTokenizer tokenizer = model.tokenizerFile().isPresent() ? model.openTokenizer() : null) {
-            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
-                    PromptEncoder.Labels.SCORE);
+            RowProducer producer = producer(model, device, tokenizer);
             phases.lap("open_model");
-            int problems = checkProblems(source, encoder);
-            checkBatchFitsInMemory(model, Math.min(settings.batchSize(), (long) problems * settings.samples()));
+            phases.begin("hashing the model's files for the provenance stamp");
+            provenance = JSON.valueToTree(Provenance.now(ModelDigest.of(model.dir())).toMap());
+            phases.lap("digest_model");
+            phases.begin("checking the prompts of " + settings.data());
+            WorkPlan plan = producer.check();
+            settings = producer.settings();
             phases.lap("check_prompts");
             BitSet done = new BitSet();
-            long validBytes = inspectOut(problems, done);
+            long validBytes = inspectOut(plan, done);
             int resumed = done.cardinality();
-            GenerationTotals totals = new GenerationTotals();
+            Writer writer = new Writer(done);
             long dropped;
-            if (resumed < (long) problems * settings.samples()) {
+            if (resumed < plan.rows()) {
                 // The session (and kernel backend) open before --out is touched: a model or device ONNX Runtime
                 // refuses must not leave a half-prepared output directory behind.
-                try (RolloutEngine engine = openEngine(model, device)) {
+                phases.begin("starting the ONNX Runtime session");
+                try (RowProducer.Engine engine = producer.open()) {
                     phases.lap("open_session");
                     dropped = readyOut(validBytes);
-                    writeSummary(runningSummary(problems, resumed));
+                    writeSummary(runningSummary(plan, resumed));
                     try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));
-                            ProgressBar bar = progressBar((long) problems * settings.samples(), resumed)) {
-                        generate(source, encoder, tokenizer, engine, rows, done, bar, totals);
+                            Progress bar = progress.bar("score", plan.rows(), "rollouts", resumed)) {
+                        writer.start(rows, bar);
+                        engine.produce(done, writer);
                     }
-                    phases.lap("generate");
+                    phases.lap(producer.phase());
                 }
             } else {
                 dropped = readyOut(validBytes);
             }
+            phases.begin("summarising into " + SUMMARY + " and " + REPORT);
             List<RolloutRow> all = new ArrayList<>();
             RolloutsFile.read(out.resolve(ROLLOUTS), all::add);
-            ObjectNode summary = finalSummary(all, problems, resumed, totals, startNanos);
+            ObjectNode summary = finalSummary(all, plan, resumed, writer, producer.engineSecondsKey(), startNanos);
+            HtmlReport.write(out.resolve(REPORT), summary, all);
             phases.lap("summarise");
             summary.set("phase_seconds", phases.json);
             writeSummary(summary);
-            HtmlReport.write(out.resolve(REPORT), summary, all);
-            return new Result(summary, problems, resumed, totals.rows, dropped);
+            return new Result(summary, plan.problems(), resumed, writer.rows, dropped);
         }
     }
 
-    private RolloutEngine openEngine(ModelDirectory model, Device device) {
-        SignalKernel kernel;
-        try {
-            kernel = SignalKernels.create(settings.kernels());
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            String why = String.valueOf(e.getMessage());
-            throw new BadInputException(why.contains("--kernels") ? why : "--kernels " + settings.kernels() + ": " + why, e);
+    /** Generation, or teacher forcing of the completions the data gives. */
+    private RowProducer producer(ModelDirectory model, Device device, ModelTokenizer tokenizer) {
+        if (!settings.teacherForced()) {
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
+            return new GeneratedRows(settings, model, options(device), ProblemSources.of(settings.data()), encoder,
+                    tokenizer, progress);
         }
-        try {
-            return new OnnxRolloutEngine(model, EngineOptions.defaults().withDevice(device), kernel);
-        } catch (RuntimeException e) {
-            kernel.close();
-            throw e;
+        if (ArithSpec.isArith(settings.data())) {
+            throw new BadInputException("--teacher-forced scores the completions a JSONL file gives (a rollouts.jsonl,"
+                    + " or rows with completion or completion_ids); --data " + settings.data() + " has none");
         }
+        PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, 1, PromptEncoder.Labels.SCORE);
+        return new TeacherForcedRows(settings, model, options(device), new GivenCompletions(Path.of(settings.data())),
+                encoder, tokenizer);
     }
 
-    /** First pass: every row parses, encodes and fits the model. Returns the number of problems. */
-    private int checkProblems(ProblemSource source, PromptEncoder encoder) {
-        int n = 0;
-        try (ProblemSource.Problems it = source.open()) {
-            while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
-                encoder.encode(it.next());
-                n++;
-            }
-        }
-        if (n == 0) {
-            throw new BadInputException("--data " + settings.data() + " has no problems");
-        }
-        return n;
+    private EngineOptions options(Device device) {
+        return EngineOptions.defaults().withDevice(device).withThreads(threads);
     }
 
     /**
      * Looks at {@code --out} without changing it: a previous run must have had the same settings (unless
      * {@code --overwrite}); its rows are marked done. Returns the byte length of its whole rows.
      */
-    private long inspectOut(int problems, BitSet done) {
+    private long inspectOut(WorkPlan plan, BitSet done) {
         Path rollouts = out.resolve(ROLLOUTS);
         Path summary = out.resolve(SUMMARY);
         if (overwrite) {
@@ -205,12 +201,12 @@ public final class ScoreJob {
                     + " to check its settings against; pass --overwrite to replace it");
         }
         return RolloutsFile.read(rollouts, row -> {
-            if (row.promptIndex() < 0 || row.promptIndex() >= problems || row.sample() < 0
-                    || row.sample() >= settings.samples()) {
+            int index = plan.index(row.promptIndex(), row.sample());
+            if (index < 0) {
                 throw new BadInputException(rollouts + " has a row (prompt_index " + row.promptIndex() + ", sample "
                         + row.sample() + ") outside this run; pass --overwrite to replace it");
             }
-            done.set(workIndex(row.promptIndex(), row.sample()));
+            done.set(index);
         });
     }
 
@@ -238,150 +234,56 @@ public final class ScoreJob {
         return Files.exists(rollouts) ? RolloutsFile.repair(rollouts, validBytes) : 0;
     }
 
-    private int workIndex(int promptIndex, int sample) {
-        return Math.toIntExact((long) promptIndex * settings.samples() + sample);
-    }
-
-    /** One (prompt, sample) to generate. */
-    private record Work(Problem problem, int sample, int[] promptIds) {}
-
-    /** Wall time per phase of this invocation, for users asking where the time went. */
-    private static final class Phases {
+    /**
+     * Wall time per phase of this invocation, for users asking where the time went ({@code phase_seconds}),
+     * and a status line for each slow phase while it runs.
+     */
+    private final class Phases {
         final ObjectNode json = JSON.createObjectNode();
         long last;
+        Phase shown;
 
         Phases(long start) {
             last = start;
+        }
+
+        void begin(String what) {
+            end();
+            shown = progress.phase(what);
         }
 
         void lap(String name) {
             long now = System.nanoTime();
             json.put(name, (now - last) / 1e9);
             last = now;
+            end();
         }
-    }
 
-    /** Rows and tokens generated by this invocation, and the time spent in the engine. */
-    private static final class GenerationTotals {
-        int rows;
-        long tokens;
-        long nanos;
-    }
-
-    private void generate(ProblemSource source, PromptEncoder encoder, ModelTokenizer tokenizer, RolloutEngine engine,
-            RolloutsFile rows, BitSet done, ProgressBar bar, GenerationTotals totals) {
-        List<Work> batch = new ArrayList<>();
-        int n = 0;
-        try (ProblemSource.Problems it = source.open()) {
-            while (it.hasNext() && (settings.limit() == 0 || n < settings.limit())) {
-                Problem p = it.next();
-                n++;
-                int[] ids = encoder.encode(p);
-                for (int s = 0; s < settings.samples(); s++) {
-                    batch.add(new Work(p, s, ids));
-                    if (batch.size() == settings.batchSize()) {
-                        runBatch(batch, tokenizer, engine, rows, done, bar, totals);
-                        batch.clear();
-                    }
-                }
-            }
-        }
-        if (!batch.isEmpty()) {
-            runBatch(batch, tokenizer, engine, rows, done, bar, totals);
-        }
-    }
-
-    private void runBatch(List<Work> batch, ModelTokenizer tokenizer, RolloutEngine engine, RolloutsFile rows,
-            BitSet done, ProgressBar bar, GenerationTotals totals) {
-        if (batch.stream().allMatch(w -> done.get(workIndex(w.problem().index(), w.sample())))) {
-            return;
-        }
-        List<RolloutRequest> requests = batch.stream()
-                .map(w -> new RolloutRequest(w.promptIds(), SeedStreams.seed(settings.seed(), w.problem().index(), w.sample())))
-                .toList();
-        long t0 = System.nanoTime();
-        List<Rollout> rollouts = engine.generate(requests, settings.sampling());
-        totals.nanos += System.nanoTime() - t0;
-        for (int i = 0; i < batch.size(); i++) {
-            Work w = batch.get(i);
-            if (done.get(workIndex(w.problem().index(), w.sample()))) {
-                continue;
-            }
-            if (totals.rows >= stopAfterNewRows) {
-                throw new Stopped();
-            }
-            Rollout r = rollouts.get(i);
-            rows.write(row(w, r, tokenizer));
-            done.set(workIndex(w.problem().index(), w.sample()));
-            totals.rows++;
-            totals.tokens += r.numTokens();
-            if (bar != null) {
-                bar.step();
+        private void end() {
+            if (shown != null) {
+                shown.close();
+                shown = null;
             }
         }
     }
 
-    private RolloutRow row(Work w, Rollout r, ModelTokenizer tokenizer) {
-        String completion = tokenizer == null ? "" : tokenizer.decode(r.completionIds(), true);
-        Grade grade = Grader.grade(completion, w.problem().reference());
-        TrajectorySignals s = r.signals();
-        boolean arrays = settings.tokenSignals();
-        return new RolloutRow(w.problem().index(), w.problem().id(), w.sample(), completion, r.completionIds(),
-                r.finishReason().json(), r.numTokens(), s.tokenEntropy(), s.selfCertainty(), s.trajectoryEntropy(),
-                s.sumLogprob(), grade.answer(), w.problem().reference(), grade.correct(),
-                arrays ? r.tokenLogprobs() : null, arrays ? r.tokenEntropies() : null,
-                arrays ? r.tokenSelfCertainties() : null);
-    }
-
-    private ProgressBar progressBar(long total, long already) {
-        if (!progress) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("score")
-                .setInitialMax(total)
-                .startsFrom(already, java.time.Duration.ZERO)
-                .setUnit(" rollouts", 1)
-                .showSpeed()
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
-    }
-
-    /**
-     * Refuses a batch whose host buffers cannot fit before any session starts: the engine holds a batch's
-     * step logits (rows x vocab) and per-token signals (rows x max-new-tokens) on the host, and running out of
-     * memory halfway through a batch would end the run with an internal error instead of this one line.
-     */
-    private void checkBatchFitsInMemory(ModelDirectory model, long rows) {
-        long vocab = model.config().vocab();
-        long logits = rows * vocab * Math.max(4, model.config().logitsType().bytes()); // float signals read as float
-        long perToken = rows * settings.maxNewTokens() * (Integer.BYTES + 3L * Double.BYTES);
-        long need = logits + perToken;
-        long limit = Runtime.getRuntime().maxMemory() / 2; // the rest is for the rows, the tokenizer and the JVM
-        if (need > limit) {
-            throw new BadInputException("--batch-size " + settings.batchSize() + " needs about " + (need >> 20)
-                    + " MB of host memory per batch (logits of " + rows + " rows x " + vocab + " tokens, and per-token "
-                    + "signals for --max-new-tokens " + settings.maxNewTokens() + "), over the " + (limit >> 20)
-                    + " MB this run allows (half the JVM heap limit); lower --batch-size or raise -Xmx");
-        }
-    }
-
-    private ObjectNode runningSummary(int problems, int resumed) {
+    private ObjectNode runningSummary(WorkPlan plan, int resumed) {
         ObjectNode o = JSON.createObjectNode();
         o.set("settings", settings.toJson());
         o.put("complete", false);
-        o.put("problems", problems);
+        o.put("problems", plan.problems());
         o.put("resumed_rollouts", resumed);
+        o.set("provenance", provenance);
         return o;
     }
 
-    private ObjectNode finalSummary(List<RolloutRow> all, int problems, int resumed, GenerationTotals totals, long startNanos) {
+    private ObjectNode finalSummary(List<RolloutRow> all, WorkPlan plan, int resumed, Writer totals, String engineSeconds,
+            long startNanos) {
         ObjectNode o = JSON.createObjectNode();
         o.set("settings", settings.toJson());
-        o.put("complete", all.size() == (long) problems * settings.samples());
-        new Summary(all, settings.samples()).writeTo(o);
+        o.put("complete", all.size() == plan.rows());
+        o.set("provenance", provenance);
+        new Summary(all, plan.samplesPerProblem()).writeTo(o);
         if (totals.rows == 0 && previousThroughput != null) {
             o.set("throughput", previousThroughput);
             o.put("resumed_rollouts", resumed);
@@ -389,9 +291,10 @@ public final class ScoreJob {
             return o;
         }
         ObjectNode t = o.putObject("throughput");
+        t.put("intra_op_threads", threads);
         t.put("rollouts", totals.rows);
         t.put("tokens", totals.tokens);
-        t.put("generation_seconds", totals.nanos / 1e9);
+        t.put(engineSeconds, totals.nanos / 1e9);
         if (totals.nanos > 0) {
             t.put("tokens_per_second", totals.tokens / (totals.nanos / 1e9));
         } else {
@@ -400,6 +303,45 @@ public final class ScoreJob {
         o.put("resumed_rollouts", resumed);
         o.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
         return o;
+    }
+
+    /**
+     * Appends the producer's rows to {@code rollouts.jsonl} as they come, marks them done, counts rows, tokens
+     * and engine time for the throughput, and steps the progress bar.
+     */
+    private final class Writer implements RowProducer.RowSink {
+        private final BitSet done;
+        private RolloutsFile file;
+        private Progress bar;
+        int rows;
+        long tokens;
+        long nanos;
+
+        Writer(BitSet done) {
+            this.done = done;
+        }
+
+        void start(RolloutsFile file, Progress bar) {
+            this.file = file;
+            this.bar = bar;
+        }
+
+        @Override
+        public void write(int index, RolloutRow row) {
+            if (rows >= stopAfterNewRows) {
+                throw new Stopped();
+            }
+            file.write(row);
+            done.set(index);
+            rows++;
+            tokens += row.numTokens();
+            bar.step();
+        }
+
+        @Override
+        public void engineNanos(long n) {
+            nanos += n;
+        }
     }
 
     private void writeSummary(ObjectNode summary) {

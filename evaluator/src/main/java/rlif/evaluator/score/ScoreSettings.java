@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import rlif.evaluator.prompt.PromptFormat;
+import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.models.BadInputException;
 
@@ -16,6 +17,11 @@ import rlif.models.BadInputException;
  * @param model the model directory as given
  * @param data the data source description (absolute JSONL path or canonical arith spec)
  * @param limit the number of problems to use, 0 for all
+ * @param teacherForced score the completions the data gives instead of generating ({@code --teacher-forced}):
+ *     the signals of those tokens at {@code temperature} (1 when 0); sampling flags other than the temperature
+ *     do not apply, and {@code samples} must be 1 (each given completion is scored once)
+ * @param engine {@code auto}, {@code step} or {@code graph} ({@code EngineKind}); like the device it changes speed,
+ *               and the random stream sampled rows draw from, not what a row may contain, so it may differ on resume
  */
 public record ScoreSettings(
         String model,
@@ -31,11 +37,30 @@ public record ScoreSettings(
         String device,
         String kernels,
         PromptFormat promptFormat,
-        boolean tokenSignals) {
+        boolean tokenSignals,
+        boolean teacherForced,
+        String engine) {
+
+    /** {@code maxNewTokens} when the user did not choose: 256, or less where the model's context is shorter. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 256;
+    /** A {@code maxNewTokens} of 0 asks the score job to pick the default that fits (see {@link #DEFAULT_MAX_NEW_TOKENS}). */
+    public static final int FIT_MAX_NEW_TOKENS = 0;
 
     /** The settings a resumed run must share with the run it continues. */
     public static final List<String> RESUME_KEYS = List.of("model", "data", "limit", "samples", "max_new_tokens",
-            "temperature", "top_k", "top_p", "seed", "prompt_format", "token_signals");
+            "temperature", "top_k", "top_p", "seed", "prompt_format", "token_signals", "teacher_forced");
+
+    /** Resume keys added after runs were already written, and the value a run that did not record one had. */
+    private static final java.util.Map<String, JsonNode> LATER_KEYS =
+            java.util.Map.of("teacher_forced", com.fasterxml.jackson.databind.node.BooleanNode.FALSE);
+
+    /** Settings of a generating run. */
+    public ScoreSettings(String model, String data, int limit, int samples, int maxNewTokens, double temperature, int topK,
+            double topP, long seed, int batchSize, String device, String kernels, PromptFormat promptFormat,
+            boolean tokenSignals) {
+        this(model, data, limit, samples, maxNewTokens, temperature, topK, topP, seed, batchSize, device, kernels,
+                promptFormat, tokenSignals, false, EngineKind.AUTO.cli());
+    }
 
     public ScoreSettings {
         if (limit < 0) {
@@ -50,7 +75,19 @@ public record ScoreSettings(
         if (!device.equals("cpu") && !device.equals("cuda")) {
             throw new BadInputException("--device must be cpu or cuda, got " + device);
         }
-        new SamplingParams(temperature, topK, topP, maxNewTokens); // validates the sampling flags
+        // validates the sampling flags
+        new SamplingParams(temperature, topK, topP, maxNewTokens == FIT_MAX_NEW_TOKENS ? 1 : maxNewTokens);
+        if (teacherForced && samples != 1) {
+            throw new BadInputException("--samples does not apply to --teacher-forced: each completion the data gives is"
+                    + " scored once, and the samples of a problem are its rows");
+        }
+        EngineKind.parse(engine);
+    }
+
+    /** These settings with {@code maxNewTokens} resolved. */
+    public ScoreSettings withMaxNewTokens(int n) {
+        return new ScoreSettings(model, data, limit, samples, n, temperature, topK, topP, seed, batchSize, device,
+                kernels, promptFormat, tokenSignals, teacherForced, engine);
     }
 
     public SamplingParams sampling() {
@@ -70,9 +107,11 @@ public record ScoreSettings(
         o.put("seed", seed);
         o.put("prompt_format", promptFormat.json());
         o.put("token_signals", tokenSignals);
+        o.put("teacher_forced", teacherForced);
         o.put("batch_size", batchSize);
         o.put("device", device);
         o.put("kernels", kernels);
+        o.put("engine", engine);
         return o;
     }
 
@@ -80,8 +119,9 @@ public record ScoreSettings(
     public String firstDifference(JsonNode previous) {
         ObjectNode mine = toJson();
         for (String key : RESUME_KEYS) {
-            if (!same(mine.get(key), previous.get(key))) {
-                return key + " was " + previous.get(key) + ", now " + mine.get(key);
+            JsonNode theirs = previous.has(key) ? previous.get(key) : LATER_KEYS.get(key);
+            if (!same(mine.get(key), theirs)) {
+                return key + " was " + theirs + ", now " + mine.get(key);
             }
         }
         return null;

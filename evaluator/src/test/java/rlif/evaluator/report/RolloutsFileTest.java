@@ -18,7 +18,8 @@ class RolloutsFileTest {
     Path dir;
 
     static RolloutRow row(int prompt, int sample, Boolean correct, double selfCertainty, String answer) {
-        return new RolloutRow(prompt, "p" + prompt, sample, "text " + answer, new int[] {4, 5}, "eos", 2, 1.5,
+        return new RolloutRow(prompt, "p" + prompt, sample, "compute " + prompt, "plain", null, "text " + answer,
+                new int[] {4, 5}, "eos", 2, 1.5,
                 selfCertainty, 2.0, -4.0, answer, "7", correct, null, null, null);
     }
 

@@ -49,4 +49,44 @@ class SummaryTest {
         assertThat(o.at("/signals/self_certainty/auroc_ci95").isNull()).isTrue();
         assertThat(o.at("/intervals/level").asDouble()).isEqualTo(0.95);
     }
+
+    @Test
+    void bestOfNSitsBesidePassAndMajAtKForEverySignal() {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        new Summary(ROWS, 3).writeTo(o);
+        // self-certainty picks sample 0 (0.9, "7", right) in problem 0 and sample 1 (0.9, "9", wrong) in problem 1
+        assertThat(o.at("/best_of_n/self_certainty/best_at_k/3").asDouble()).isEqualTo(0.5);
+        // votes in problem 0: "7" sqrt 3, "7.0" sqrt 2, "8" 1; "7" is right
+        assertThat(o.at("/best_of_n/self_certainty/vote_at_k/3").asDouble()).isEqualTo(0.5);
+        // at k = 1 there is nothing to choose from: the first sample, as maj@1
+        assertThat(o.at("/best_of_n/self_certainty/best_at_k/1").asDouble()).isEqualTo(o.at("/maj_at_k/1").asDouble());
+        // every row has token entropy 1.5: ties keep sample order, so the first sample is picked
+        assertThat(o.at("/best_of_n/token_entropy/best_at_k/3").asDouble()).isEqualTo(0.5);
+        assertThat(o.at("/best_of_n/vote_power").asDouble()).isEqualTo(0.5);
+        assertThat(o.at("/best_of_n/sum_logprob/vote_at_k_stderr/3").asDouble()).isCloseTo(0.5, within(EXACT));
+        assertThat(o.at("/best_of_n/trajectory_entropy/best_at_k_ci95/3").size()).isEqualTo(2);
+
+        ObjectNode single = new ObjectMapper().createObjectNode();
+        new Summary(ROWS.stream().filter(r -> r.sample() == 0).toList(), 1).writeTo(single);
+        assertThat(single.has("best_of_n")).as("one sample per problem: nothing to select").isFalse();
+    }
+
+    @Test
+    void passAtOneHasTheIntervalOfTheAccuracyItEquals() {
+        List<RolloutRow> rows = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(2);
+        for (int p = 0; p < 30; p++) {
+            double ease = r.nextDouble();
+            for (int s = 0; s < 8; s++) {
+                rows.add(row(p, s, r.nextDouble() < ease, 0.5, "7"));
+            }
+        }
+        Summary s = new Summary(rows, 8);
+        var acc = s.accuracyInterval();
+        var pass = s.passAtKInterval(1);
+        assertThat(pass.estimate()).isCloseTo(acc.estimate(), within(EXACT));
+        assertThat(pass.stderr()).isCloseTo(acc.stderr(), within(EXACT));
+        assertThat(pass.low()).isCloseTo(acc.low(), within(EXACT));
+        assertThat(pass.high()).isCloseTo(acc.high(), within(EXACT));
+    }
 }

@@ -35,6 +35,11 @@ class SignalsMatchTeacherForcingTest {
      * machine the two paths give bit-identical float16 logits (largest difference ~1e-14).
      */
     private static double f16Tolerance(double[][] logits) {
+        return Math.max(1e-4, twoUlp16(logits));
+    }
+
+    /** Two float16 ulps of the largest logit magnitude. */
+    static double twoUlp16(double[][] logits) {
         double maxAbs = 0;
         for (double[] row : logits) {
             for (double v : row) {
@@ -42,7 +47,7 @@ class SignalsMatchTeacherForcingTest {
             }
         }
         double ulp16 = Math.scalb(1.0, Math.getExponent((float) Math.max(maxAbs, 0x1p-14)) - 10);
-        return Math.max(1e-4, 2 * ulp16);
+        return 2 * ulp16;
     }
 
     @Test
@@ -66,6 +71,18 @@ class SignalsMatchTeacherForcingTest {
             rollouts = engine.generate(batch, params);
         }
         double t = params.signalTemperature();
+        double worst = assertMatchTeacherForcing(model, prompts, rollouts, t,
+                logits -> fixedTol >= 0 ? fixedTol : f16Tolerance(logits));
+        System.out.printf("%s T=%s: largest signal difference %.3g%n", model.config().architecture(), t, worst);
+    }
+
+    /**
+     * Asserts every per-token signal of {@code rollouts} (one per prompt) equals {@link TeacherForcedSignals} from one
+     * teacher-forced run over prompt + completion, within {@code tolerance} of that run's logits; returns the largest
+     * difference.
+     */
+    static double assertMatchTeacherForcing(ModelDirectory model, List<int[]> prompts, List<Rollout> rollouts, double t,
+            java.util.function.ToDoubleFunction<double[][]> tolerance) throws Exception {
         double worst = 0;
         try (FullSequenceReference ref = new FullSequenceReference(model)) {
             for (int i = 0; i < prompts.size(); i++) {
@@ -75,11 +92,11 @@ class SignalsMatchTeacherForcingTest {
                 System.arraycopy(prompt, 0, seq, 0, prompt.length);
                 System.arraycopy(r.completionIds(), 0, seq, prompt.length, r.numTokens() - 1);
                 double[][] logits = ref.logits(seq);
-                double tol = fixedTol >= 0 ? fixedTol : f16Tolerance(logits);
+                double tol = tolerance.applyAsDouble(logits);
                 for (int k = 0; k < r.numTokens(); k++) {
                     TeacherForcedSignals want = TeacherForcedSignals.of(logits[prompt.length - 1 + k], t,
                             r.completionIds()[k]);
-                    String where = "prompt " + i + " token " + k;
+                    String where = "T=" + t + " prompt " + i + " token " + k;
                     assertThat(r.tokenLogprobs()[k]).as(where + " log-prob").isCloseTo(want.logprob(), within(tol));
                     assertThat(r.tokenEntropies()[k]).as(where + " entropy").isCloseTo(want.entropy(), within(tol));
                     assertThat(r.tokenSelfCertainties()[k]).as(where + " self-certainty")
@@ -90,6 +107,6 @@ class SignalsMatchTeacherForcingTest {
                 }
             }
         }
-        System.out.printf("%s T=%s: largest signal difference %.3g%n", model.config().architecture(), t, worst);
+        return worst;
     }
 }

@@ -121,10 +121,12 @@ class ScoreJobResumeTest {
         List<String> lines = Files.readAllLines(reference.resolve(ScoreJob.ROLLOUTS));
         JsonNode row = new ObjectMapper().readTree(lines.get(0));
         assertThat(row.properties().stream().map(e -> e.getKey()).toList()).containsExactly("prompt_index", "id",
-                "sample", "completion", "completion_ids", "finish_reason", "num_tokens", "token_entropy",
+                "sample", "prompt", "prompt_format", "prompt_ids", "completion", "completion_ids", "finish_reason", "num_tokens", "token_entropy",
                 "self_certainty", "trajectory_entropy", "sum_logprob", "answer", "reference", "correct",
                 "token_logprobs", "token_entropies", "token_self_certainties");
         assertThat(row.get("reference").asText()).isEqualTo("18");
+        assertThat(row.get("prompt_format").asText()).isEqualTo("plain");
+        assertThat(row.get("prompt_ids")).isNotEmpty(); // with --token-signals
         assertThat(row.get("token_logprobs")).hasSize(row.get("num_tokens").asInt());
         // Trajectory values are the means (and sum) of the per-token arrays written beside them.
         double sum = 0;

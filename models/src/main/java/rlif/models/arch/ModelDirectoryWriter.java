@@ -77,10 +77,7 @@ public final class ModelDirectoryWriter {
         if (decoder.inputs().stream().noneMatch(v -> v.name().startsWith("past_key_values."))) {
             throw new IllegalArgumentException("the decoder has no KV cache inputs; build it with DecoderOptions.kvCache = true");
         }
-        Path target = out.toAbsolutePath().normalize();
-        Path stage = target.resolveSibling("." + target.getFileName() + ".staging-" + System.nanoTime());
-        try {
-            Files.createDirectories(stage);
+        AtomicFiles.writeDirectory(out, stage -> {
             decoder.save(stage, MODEL_FILE);
             Files.writeString(stage.resolve("config.json"), config.configJson());
             copyTokenizer(stage);
@@ -92,16 +89,7 @@ public final class ModelDirectoryWriter {
             for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
                 Files.write(stage.resolve(e.getKey()), e.getValue());
             }
-            AtomicFiles.publishDirectory(stage, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model directory " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                AtomicFiles.deleteRecursively(stage);
-            } catch (IOException ignored) {
-                // a leftover hidden staging directory is harmless; the write's own outcome matters more
-            }
-        }
+        });
     }
 
     private void copyTokenizer(Path stage) throws IOException {

@@ -43,23 +43,11 @@ public final class HfFolderWriter {
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
             throw new BadInputException("--dtype for a Hugging Face folder must be fp32, fp16 or bf16");
         }
-        Path target = out.toAbsolutePath().normalize();
-        Path stage = target.resolveSibling("." + target.getFileName() + ".staging-" + System.nanoTime());
-        try {
-            Files.createDirectories(stage);
+        AtomicFiles.writeDirectory(out, stage -> {
             Files.writeString(stage.resolve("config.json"), JSON.writeValueAsString(config(config, dtype)));
             writeWeights(weights, stage, dtype, maxShardBytes);
             copyTokenizer(tokenizerDir, stage);
-            AtomicFiles.publishDirectory(stage, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                AtomicFiles.deleteRecursively(stage);
-            } catch (IOException ignored) {
-                // a leftover hidden staging directory is harmless
-            }
-        }
+        });
     }
 
     private static ObjectNode config(DecoderConfig config, DType dtype) throws IOException {

@@ -107,17 +107,7 @@ public final class GgufLlamaLayout {
 
     /** llama.cpp's converter permutation (the inverse of {@link #unpermuteRows}): Hugging Face row {@code s * headDim/2 + i} goes to GGUF row {@code 2i + s}. */
     public static float[] permuteRows(float[] values, int heads, int headDim, int cols) {
-        checkRows(values, heads, headDim, cols);
-        float[] out = new float[values.length];
-        int half = headDim / 2;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < half; i++) {
-                for (int s = 0; s < 2; s++) {
-                    System.arraycopy(values, (h * headDim + s * half + i) * cols, out, (h * headDim + 2 * i + s) * cols, cols);
-                }
-            }
-        }
-        return out;
+        return reorderRows(values, heads, headDim, cols, true);
     }
 
     private static void checkRows(float[] values, int heads, int headDim, int cols) {
@@ -132,6 +122,11 @@ public final class GgufLlamaLayout {
      * (a weight) or {@code [heads * headDim]} (a bias, {@code cols = 1}).
      */
     public static float[] unpermuteRows(float[] values, int heads, int headDim, int cols) {
+        return reorderRows(values, heads, headDim, cols, false);
+    }
+
+    /** Moves each head's rows between the two orders: GGUF row {@code 2i + s} is Hugging Face row {@code s * headDim/2 + i}. */
+    private static float[] reorderRows(float[] values, int heads, int headDim, int cols, boolean toGguf) {
         checkRows(values, heads, headDim, cols);
         float[] out = new float[values.length];
         int half = headDim / 2;
@@ -140,7 +135,7 @@ public final class GgufLlamaLayout {
                 for (int s = 0; s < 2; s++) {
                     int ggufRow = h * headDim + 2 * i + s;
                     int hfRow = h * headDim + s * half + i;
-                    System.arraycopy(values, ggufRow * cols, out, hfRow * cols, cols);
+                    System.arraycopy(values, (toGguf ? hfRow : ggufRow) * cols, out, (toGguf ? ggufRow : hfRow) * cols, cols);
                 }
             }
         }

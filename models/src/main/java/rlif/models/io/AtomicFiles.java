@@ -47,6 +47,33 @@ public final class AtomicFiles {
         write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Fills a staging directory. */
+    public interface DirectoryWriter {
+        void write(Path stage) throws IOException;
+    }
+
+    /**
+     * Writes the directory {@code target} atomically: {@code writer} fills a hidden staging directory beside it,
+     * which is then published with {@link #publishDirectory} (or deleted when the writer fails).
+     */
+    public static void writeDirectory(Path target, DirectoryWriter writer) {
+        Path abs = target.toAbsolutePath().normalize();
+        Path stage = abs.resolveSibling("." + abs.getFileName() + ".staging-" + System.nanoTime());
+        try {
+            Files.createDirectories(stage);
+            writer.write(stage);
+            publishDirectory(stage, abs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + abs + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                deleteRecursively(stage);
+            } catch (IOException ignored) {
+                // a leftover hidden staging directory is harmless; the write's own outcome matters more
+            }
+        }
+    }
+
     /**
      * Publishes a fully written directory {@code staged} as {@code target} with one rename. Any previous
      * {@code target} is moved aside first and deleted only after the new one is in place.

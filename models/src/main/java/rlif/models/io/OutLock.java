@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,10 @@ public final class OutLock implements AutoCloseable {
                     + Instant.now()).getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
             return new OutLock(ch, l);
+        } catch (FileAlreadyExistsException e) {
+            close(ch);
+            throw new BadInputException("cannot create --out " + out + ": " + e.getFile() + " is a file, not a directory",
+                    e);
         } catch (UnsupportedOperationException e) {
             close(ch);
             throw new BadInputException("--out " + out + " cannot be written (read-only file system)", e);
@@ -85,6 +90,9 @@ public final class OutLock implements AutoCloseable {
         while (existing != null && !Files.exists(existing)) {
             rest = existing.getFileName().resolve(rest);
             existing = existing.getParent();
+        }
+        if (existing != null && existing != abs && !Files.isDirectory(existing)) {
+            throw new BadInputException("cannot create --out " + out + ": " + existing + " is a file");
         }
         try {
             Path real = existing == null ? abs : existing.toRealPath().resolve(rest).normalize();
@@ -140,9 +148,18 @@ public final class OutLock implements AutoCloseable {
         }
     }
 
+    /** Why the file system said no, in words (an exception's class name is no message for a user). */
     private static String reason(FileSystemException e) {
-        String r = e.getReason();
-        return r != null ? r : e.getClass().getSimpleName();
+        if (e.getReason() != null) {
+            return e.getReason();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + e.getFile();
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory: " + e.getFile();
+        }
+        return "file system error at " + e.getFile();
     }
 
     private static void close(FileChannel ch) {

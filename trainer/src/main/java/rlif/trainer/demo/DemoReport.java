@@ -1,17 +1,14 @@
 package rlif.trainer.demo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import rlif.evaluator.metrics.Intervals;
+import rlif.evaluator.report.Charts;
+import rlif.evaluator.report.Digits;
 import rlif.models.io.AtomicFiles;
 
 /**
@@ -21,6 +18,10 @@ import rlif.models.io.AtomicFiles;
  */
 public final class DemoReport {
     private DemoReport() {}
+
+    /** One colour per reward, fixed so a run's error bars match its line. */
+    private static final java.awt.Color[] PALETTE = {Charts.NEUTRAL, Charts.INCORRECT, Charts.CORRECT,
+        new java.awt.Color(0xEF, 0x6C, 0x00), Charts.GREY};
 
     /** A plotted held-out metric: its title and how to read it from a step. */
     private record Metric(String title, Function<DemoResult.StepPoint, Double> value) {}
@@ -50,8 +51,24 @@ public final class DemoReport {
             List<DemoResult.Run> runs = r.runs().stream().filter(x -> x.model().equals(model)).toList();
             for (Metric m : CURVES) {
                 XYChart chart = chart(m.title() + " (" + model + ")", "step", m.title());
+                boolean accuracy = m.title().contains("accuracy");
+                if (accuracy) {
+                    // a fixed 0..1 axis: auto-zoom makes noise between evaluations look like collapse
+                    Charts.unitYAxis(chart);
+                }
                 boolean any = false;
-                for (DemoResult.Run run : runs) {
+                java.util.Set<Double> values = new java.util.HashSet<>();
+                runs.forEach(run -> run.steps().forEach(s -> values.add(m.value().apply(s))));
+                values.remove(null);
+                if (values.size() == 1) {
+                    // a flat line would read as a finding; say what it is instead
+                    html.append("<p>").append(escape(m.title())).append(" (").append(escape(model)).append("): ")
+                            .append(Digits.of(values.iterator().next())).append(" at every evaluation of every run;"
+                                    + " not drawn.</p>");
+                    continue;
+                }
+                for (int i = 0; i < runs.size(); i++) {
+                    DemoResult.Run run = runs.get(i);
                     List<Double> xs = new ArrayList<>();
                     List<Double> ys = new ArrayList<>();
                     for (DemoResult.StepPoint s : run.steps()) {
@@ -62,7 +79,21 @@ public final class DemoReport {
                         }
                     }
                     if (!xs.isEmpty()) {
-                        chart.addSeries(run.reward(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
+                        java.awt.Color color = PALETTE[i % PALETTE.length];
+                        var series = chart.addSeries(run.reward(), xs, ys);
+                        series.setMarker(SeriesMarkers.CIRCLE);
+                        series.setLineColor(color);
+                        series.setMarkerColor(color);
+                        series.setLineStyle(Charts.SOLID);
+                        if (accuracy) {
+                            // 95% Wilson interval over the held-out problems (one sample each), slightly offset
+                            // per run so the bars of different rewards do not hide each other
+                            for (int k = 0; k < xs.size(); k++) {
+                                double[] w = Intervals.wilson(ys.get(k), plan.evalLimit());
+                                double x = xs.get(k) + 0.12 * (i - (runs.size() - 1) / 2.0);
+                                Charts.segment(chart, run.reward() + " interval " + k, x, w[0], x, w[1], color, false);
+                            }
+                        }
                         any = true;
                     }
                 }
@@ -105,7 +136,7 @@ public final class DemoReport {
     }
 
     private static XYChart chart(String title, String x, String y) {
-        XYChart chart = new XYChartBuilder().width(440).height(340).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        XYChart chart = Charts.xy(title, x, y, 440, 340);
         // Below the plot, so it never hides a curve.
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
@@ -113,15 +144,7 @@ public final class DemoReport {
     }
 
     private static void image(StringBuilder html, XYChart chart) {
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", bytes);
-            byte[] png = bytes.toByteArray();
-            html.append(String.format(Locale.ROOT, "<img alt=\"%s\" src=\"data:image/png;base64,", escape(chart.getTitle())))
-                    .append(Base64.getEncoder().encodeToString(png)).append("\">");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render chart " + chart.getTitle(), e);
-        }
+        html.append(Charts.img(chart));
     }
 
     static String escape(String s) {

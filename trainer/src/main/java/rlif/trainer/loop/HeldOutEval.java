@@ -17,6 +17,8 @@ import rlif.trainer.graph.TrainingSession;
 final class HeldOutEval {
     /** Rollout seeds of the evaluation: the same problems are sampled the same way at every step. */
     private static final long SEED = 20251128L;
+    /** Completions per evaluation kept in {@code examples}. */
+    private static final int EXAMPLES = 3;
 
     private final TrainConfig.Eval settings;
     private final TrainConfig.Sft sft;
@@ -44,8 +46,19 @@ final class HeldOutEval {
             row.put("eval_loss", loss());
         }
         row.put("example", graded.isEmpty() ? "" : graded.getFirst().text());
+        row.put("examples", examples(graded));
         row.put("seconds_eval", (System.nanoTime() - t0) / 1e9);
         return row;
+    }
+
+    /** The first few completions with their grades, for the report's examples table. */
+    private static List<Map<String, Object>> examples(List<Rollouts.Graded> graded) {
+        return graded.subList(0, Math.min(EXAMPLES, graded.size())).stream().map(g -> {
+            Map<String, Object> ex = new LinkedHashMap<>();
+            ex.put("completion", g.text());
+            ex.put("correct", g.correct());
+            return ex;
+        }).toList();
     }
 
     /** Mean negative log-likelihood per solution token of the held-out problems. */

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import rlif.evaluator.rollout.EngineOptions;
-import rlif.evaluator.rollout.OnnxRolloutEngine;
-import rlif.kernels.SignalKernels;
+import rlif.evaluator.rollout.EngineKind;
+import rlif.evaluator.rollout.RolloutEngine;
+import rlif.evaluator.rollout.RolloutEngines;
 import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
 import rlif.models.arch.Decoders;
@@ -37,7 +38,7 @@ public final class Policy implements AutoCloseable {
     private final TrainableHooks hooks;
     private final LoraSpec lora;
     private final TrainingSession session;
-    private final OnnxRolloutEngine engine;
+    private final RolloutEngine engine;
     private Map<String, OnnxTensor> engineInputs = Map.of();
 
     public Policy(DecoderConfig config, WeightSource base, Path baseDir, TrainConfig.Trainable trainable, long seed,
@@ -60,9 +61,8 @@ public final class Policy implements AutoCloseable {
                 .tokenizerFrom(baseDir)
                 .provenance("role", "trainer policy: trainables are decoder inputs")
                 .write(policyDir);
-        this.engine = new OnnxRolloutEngine(ModelDirectory.open(policyDir, trainables.params().keySet()),
-                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()),
-                SignalKernels.create("auto"));
+        this.engine = RolloutEngines.open(ModelDirectory.open(policyDir, trainables.params().keySet()), EngineKind.AUTO,
+                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()), "auto");
         syncEngine();
     }
 
@@ -74,7 +74,7 @@ public final class Policy implements AutoCloseable {
         return session;
     }
 
-    public OnnxRolloutEngine engine() {
+    public RolloutEngine engine() {
         return engine;
     }
 
@@ -84,7 +84,9 @@ public final class Policy implements AutoCloseable {
 
     /** Hands the current trainable values to the rollout engine (call after every optimiser update). */
     public void syncEngine() {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // the level the engine and training session opened the shared environment at: asking for another
+        // makes ONNX Runtime log a warning on every step
+        OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         Map<String, OnnxTensor> fresh = new LinkedHashMap<>();
         try {
             for (var p : trainables().params().values()) {

@@ -52,6 +52,7 @@ final class RolloutMetrics {
         }
         int n = Math.max(1, gs.size());
         m.put("accuracy", graded == 0 ? null : correct / graded);
+        m.put("graded", (int) graded); // the report's interval for the accuracy
         m.put("token_entropy", withSignals == 0 ? null : h / withSignals);
         m.put("self_certainty", withSignals == 0 ? null : sc / withSignals);
         m.put("trajectory_entropy", withSignals == 0 ? null : te / withSignals);

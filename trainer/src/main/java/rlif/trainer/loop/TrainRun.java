@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import rlif.models.BadInputException;
+import rlif.models.progress.Progress;
+import rlif.models.progress.ProgressSink;
+import rlif.models.provenance.ModelDigest;
+import rlif.models.provenance.Provenance;
 import rlif.trainer.checkpoint.TrainerState;
 import rlif.trainer.config.ResolvedConfig;
 import rlif.trainer.config.TrainConfig;
@@ -66,8 +67,9 @@ public final class TrainRun {
             throw e;
         }
         try (StartingModel model = checked;
-                Policy policy = new Policy(model.config(), model.weights(), model.dir(), cfg.trainable(), cfg.seed(),
-                        objective(), dir.work(), compute)) {
+                Policy policy = ProgressSink.stderr().during("building the policy and its training graph",
+                        () -> new Policy(model.config(), model.weights(), model.dir(), cfg.trainable(), cfg.seed(),
+                                objective(), dir.work(), compute))) {
             return loop(data, model, policy, digest);
         }
     }
@@ -93,12 +95,13 @@ public final class TrainRun {
         }
         long numTokens = lastNumber(log.rows(), "num_tokens");
         LogWindow window = new LogWindow();
-        try (log; ProgressBar bar = new ProgressBarBuilder().setTaskName(cfg.objective().key() + " steps")
-                .setInitialMax(cfg.steps()).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .showSpeed().build()) {
-            bar.stepTo(start - 1);
+        Map<String, Object> stamp = start == 1 ? provenance(digest, model.dir()) : null;
+        try (log; Progress bar = ProgressSink.stderr().bar("train " + cfg.objective().key(), cfg.steps(), "steps",
+                start - 1)) {
             if (start == 1) {
-                log.append(withStep(0, eval.run()));
+                Map<String, Object> first = withStep(0, eval.run());
+                first.put("provenance", stamp);
+                log.append(first);
             }
             for (long s = start; s <= cfg.steps(); s++) {
                 Map<String, Object> row = step.run(s);
@@ -118,11 +121,19 @@ public final class TrainRun {
                     TrainingReport.write(dir.report(), title(), log.rows());
                 }
                 bar.step();
-                bar.setExtraMessage(progress(row));
+                bar.message(progress(row));
             }
             TrainingReport.write(dir.report(), title(), log.rows());
             return log.rows();
         }
+    }
+
+    /** The stamp of metrics.jsonl's first row: version, commit, date, command, config and model digests. */
+    private static Map<String, Object> provenance(String configDigest, Path baseDir) {
+        Map<String, Object> p = ProgressSink.stderr().during("hashing the base model's files for the provenance stamp",
+                () -> Provenance.now(ModelDigest.of(baseDir)).toMap());
+        p.put("config_digest", configDigest);
+        return p;
     }
 
     private TrainingGraph.Objective objective() {
@@ -210,7 +221,7 @@ public final class TrainRun {
     private static String progress(Map<String, Object> row) {
         StringBuilder s = new StringBuilder();
         if (row.get("loss") instanceof Double l) {
-            s.append(String.format(Locale.ROOT, " loss %.4f", l));
+            s.append(String.format(Locale.ROOT, "loss %.4f", l));
         }
         if (row.get("reward") instanceof Double r) {
             s.append(String.format(Locale.ROOT, " reward %.3f", r));

@@ -1,0 +1,62 @@
+package rlif.evaluator.score;
+
+import java.util.BitSet;
+import rlif.evaluator.report.RolloutRow;
+
+/**
+ * What fills {@code rollouts.jsonl} for {@link ScoreJob}: {@link GeneratedRows} (the default) or
+ * {@link TeacherForcedRows} ({@code --teacher-forced}). The job owns {@code --out}, resuming, progress and
+ * the summary; a producer owns reading the data, checking it against the model and running the engine.
+ */
+interface RowProducer {
+    /** Reads and checks every input row against the model, before anything is written; returns the run's rows. */
+    WorkPlan check();
+
+    /** The settings, with what {@link #check} resolved from the data ({@code --max-new-tokens} when left to fit). */
+    ScoreSettings settings();
+
+    /**
+     * Opens the engine (the ONNX Runtime session and what else it needs). Called only when rows are missing,
+     * and before {@code --out} is touched, so a model or device ONNX Runtime refuses leaves it as it was.
+     */
+    Engine open();
+
+    /** The phase's name in {@code phase_seconds}, and the key of the engine's time in {@code throughput}. */
+    String phase();
+
+    /** The key under which {@code throughput} records the seconds spent in the engine. */
+    String engineSecondsKey();
+
+    /** A producer's opened engine. */
+    interface Engine extends AutoCloseable {
+        /** Produces every row of the plan that {@code done} does not hold, in run order. */
+        void produce(BitSet done, RowSink sink);
+
+        @Override
+        void close();
+
+        /** An engine that produces with {@code produce} and closes with {@code close}. */
+        static Engine of(java.util.function.BiConsumer<BitSet, RowSink> produce, Runnable close) {
+            return new Engine() {
+                @Override
+                public void produce(BitSet done, RowSink sink) {
+                    produce.accept(done, sink);
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
+    }
+
+    /** Where a producer hands its rows. */
+    interface RowSink {
+        /** Writes the row at {@code index}, its position in the plan. */
+        void write(int index, RolloutRow row);
+
+        /** Adds wall time spent inside the engine. */
+        void engineNanos(long nanos);
+    }
+}
