@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import rlif.bench.kernels.BenchReport;
 import rlif.bench.kernels.BenchResult;
+import rlif.bench.kernels.ForkBreakEven;
 import rlif.bench.kernels.KernelBench;
 import rlif.models.io.AtomicFiles;
 import rlif.models.progress.Progress;
@@ -40,11 +41,30 @@ public final class BenchKernelsCommand implements Callable<Integer> {
             description = "Threads for the all-cores rows (default: available processors).")
     Integer threads;
 
+    @Option(names = "--fork-break-even",
+            description = "Instead: time the vector kernel on the calling thread alone against spreading every call over"
+                    + " the threads, for vocab 32000/151936 x rows 1 to 64 (where the engine's threshold comes from).")
+    boolean forkBreakEven;
+
     @Override
     public Integer call() {
         int allCores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (allCores < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + allCores);
+        }
+        if (forkBreakEven) {
+            double load = KernelBench.loadAverage();
+            List<ForkBreakEven.Cell> cells = ForkBreakEven.run(allCores, quick ? 4 : 8, quick ? 50 : 150);
+            System.out.printf(java.util.Locale.ROOT, "%7s %6s %12s %16s %16s %9s%n", "vocab", "rows", "logits",
+                    "caller us/call", "spread us/call", "speedup");
+            for (ForkBreakEven.Cell c : cells) {
+                System.out.printf(java.util.Locale.ROOT, "%7d %6d %12d %16.1f %16.1f %9.2f%n", c.vocab(), c.rows(),
+                        (long) c.rows() * c.vocab(), c.callerMicros(), c.spreadMicros(), c.speedup());
+            }
+            System.out.printf(java.util.Locale.ROOT, "%d threads, load average %.1f before, %.1f after; the engine spreads"
+                    + " calls of %d logits or more%n", allCores, load, KernelBench.loadAverage(),
+                    rlif.kernels.VectorSignalKernel.DEFAULT_FORK_AT_LOGITS);
+            return 0;
         }
         KernelBench.Timing timing = quick ? KernelBench.Timing.QUICK : KernelBench.Timing.FULL;
         KernelBench bench;

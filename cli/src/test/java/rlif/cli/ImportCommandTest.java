@@ -104,6 +104,24 @@ class ImportCommandTest {
     }
 
     @Test
+    void safetensorsFolderImportedAsInt4KeepsWholeBlockWidthsQuantizedAndScores() throws Exception {
+        Path model = tmp.resolve("int4");
+        var imported = CliRun.of("import", "--from", "safetensors", safetensorsFolder().toString(), "--out",
+                model.toString(), "--dtype", "int4");
+        assertThat(imported.code()).as(imported.err()).isZero();
+        // hidden 16: only down_proj (input width 32) is whole blocks; the others stay float32, and the line says so
+        assertThat(imported.out()).contains("1 at 4 bits, 0 at 8 bits (accuracy level 4)");
+        assertThat(model.resolve("model.onnx")).exists();
+        Path data = tmp.resolve("q.jsonl");
+        Files.writeString(data, "{\"prompt_ids\": [5, 6, 7], \"answer\": \"1\"}\n");
+        Path scores = tmp.resolve("scores-int4");
+        var scored = CliRun.of("score", "--model", model.toString(), "--data", data.toString(), "--out", scores.toString(),
+                "--max-new-tokens", "4", "--temperature", "0");
+        assertThat(scored.code()).as(scored.err()).isZero();
+        assertThat(Files.readAllLines(scores.resolve("rollouts.jsonl"))).hasSize(1);
+    }
+
+    @Test
     void ortGenAiFolderIsImportedInFloat16() throws Exception {
         Path model = tmp.resolve("fixture-fp16");
         var run = CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", model.toString(), "--dtype", "fp16");
@@ -117,7 +135,9 @@ class ImportCommandTest {
         Path out = tmp.resolve("out");
         assertBadInput(CliRun.of("import", "--from", "tflite", llamaFixture().toString(), "--out", out.toString()), "tflite");
         assertBadInput(CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString(), "--dtype",
-                "int4"), "--dtype int4");
+                "int3"), "--dtype int3", "int4");
+        assertBadInput(CliRun.of("import", "--from", "onnx", llamaFixture().toString(), "--out", out.toString(), "--dtype",
+                "int8", "--accuracy-level", "1"), "--accuracy-level 4");
         assertBadInput(CliRun.of("import", "--from", "gguf", tmp.resolve("missing.gguf").toString(), "--out", out.toString()),
                 "missing.gguf");
         Path hostile = tmp.resolve("hostile.gguf");

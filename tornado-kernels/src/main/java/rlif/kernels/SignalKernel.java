@@ -18,6 +18,13 @@ public interface SignalKernel extends AutoCloseable {
      */
     void compute(LogitRows logits, double temperature, int[] chosen, SignalBatch out);
 
+    /**
+     * Prepares for rows of {@code vocab} logits ({@code half}: float16) so that the first timed calls run as fast as
+     * later ones (a JIT-compiled backend compiles its loops here), spending at most about {@code maxMillis}. The
+     * default does nothing.
+     */
+    default void warmUp(int vocab, boolean half, long maxMillis) {}
+
     @Override
     default void close() {}
 }

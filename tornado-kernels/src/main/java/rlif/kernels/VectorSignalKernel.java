@@ -4,19 +4,15 @@ import static rlif.kernels.VectorMath.F;
 
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
-import java.util.Collections;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The CPU backend on {@code jdk.incubator.vector}: each logit is read from memory once, with rows (and, when there
- * are fewer rows than threads, column spans of a row) spread over a fixed number of threads.
+ * The CPU backend on {@code jdk.incubator.vector}: each logit is read from memory once; large calls spread rows (and,
+ * when there are fewer rows than threads, column spans of a row) over the caller's thread and the helpers of the one
+ * {@link KernelPool}, small ones run on the caller's thread alone.
  *
  * <p>A row is cut into chunks of {@value #CHUNK} columns and processed as a two-stage pipeline: one loop computes
  * the exponential sums of chunk {@code k}, which is already in L1, against a maximum that is known to bound it,
@@ -46,16 +42,34 @@ public final class VectorSignalKernel implements SignalKernel {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private final int threads;
-    private final ForkJoinPool pool;
+    /**
+     * Below this many logits per call the caller's thread does all the work: handing spans to another thread costs
+     * tens of microseconds (more when the cores are shared), about what one thread needs for 2^18 logits at
+     * 3-4e9 logits/s; docs/kernels.md has the measured break-even.
+     */
+    public static final long DEFAULT_FORK_AT_LOGITS = 1L << 19;
 
-    /** A kernel on {@code threads} threads (1 runs on the caller's thread). */
-    public VectorSignalKernel(int threads) {
+    private final int threads;
+    private final long forkAtLogits;
+
+    /**
+     * A kernel on up to {@code threads} threads (the caller's and helpers from the one {@link KernelPool}); calls
+     * with fewer than {@code forkAtLogits} logits stay on the caller's thread ({@code 0}: always spread).
+     */
+    public VectorSignalKernel(int threads, long forkAtLogits) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        if (forkAtLogits < 0) {
+            throw new IllegalArgumentException("forkAtLogits must be >= 0, got " + forkAtLogits);
+        }
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads);
+        this.forkAtLogits = forkAtLogits;
+    }
+
+    /** A kernel on up to {@code threads} threads that forks only for {@link #DEFAULT_FORK_AT_LOGITS} or more logits. */
+    public VectorSignalKernel(int threads) {
+        this(threads, DEFAULT_FORK_AT_LOGITS);
     }
 
     /** A kernel on all available processors. */
@@ -72,6 +86,11 @@ public final class VectorSignalKernel implements SignalKernel {
         return threads;
     }
 
+    /** Whether a call on {@code rows x vocab} logits hands work to helper threads. */
+    boolean forks(int rows, int vocab) {
+        return threads > 1 && KernelPool.helpers() > 0 && (long) rows * vocab >= forkAtLogits;
+    }
+
     @Override
     public void compute(LogitRows logits, double temperature, int[] chosen, SignalBatch out) {
         KernelArgs.check(logits, temperature, chosen, out);
@@ -81,34 +100,25 @@ public final class VectorSignalKernel implements SignalKernel {
             return;
         }
         double invT = 1.0 / temperature;
+        boolean fork = forks(rows, vocab);
         // Split rows into column spans only when there are fewer rows than threads; spans are whole blocks.
-        int spans = pool == null ? 1 : Math.max(1, Math.min(ceilDiv(threads, rows), vocab / BLOCK));
+        int spans = fork ? Math.max(1, Math.min(ceilDiv(threads, rows), vocab / BLOCK)) : 1;
         int spanWidth = ceilDiv(ceilDiv(vocab, spans), BLOCK) * BLOCK;
         SoftmaxPartial[] partials = new SoftmaxPartial[rows * spans];
-        if (pool == null) {
+        if (!fork) {
             for (int u = 0; u < partials.length; u++) {
                 partials[u] = span(logits, u / spans, (u % spans) * spanWidth, spanWidth, invT);
             }
         } else {
-            // Each worker takes the next span as it finishes one: on a shared or hybrid machine the cores do not
-            // run at the same speed, and pre-split halves would leave the faster one idle at the end.
+            // Each thread takes the next span as it finishes one: on a shared or hybrid machine the cores do not run at
+            // the same speed, and pre-split halves would leave the faster one idle at the end.
             AtomicInteger nextSpan = new AtomicInteger();
-            Callable<Void> worker = () -> {
+            Runnable worker = () -> {
                 for (int u; (u = nextSpan.getAndIncrement()) < partials.length; ) {
                     partials[u] = span(logits, u / spans, (u % spans) * spanWidth, spanWidth, invT);
                 }
-                return null;
             };
-            for (Future<Void> done : pool.invokeAll(Collections.nCopies(Math.min(threads, partials.length), worker))) {
-                try {
-                    done.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while computing signals", e);
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            }
+            KernelPool.run(Math.min(threads, partials.length), worker);
         }
         for (int r = 0; r < rows; r++) {
             SoftmaxPartial row = partials[r * spans];
@@ -120,6 +130,74 @@ public final class VectorSignalKernel implements SignalKernel {
             row.finish(vocab, chosenZ, out, r);
         }
     }
+
+    /**
+     * Runs the kernel on synthetic rows of {@code vocab} logits (float16 when {@code half}) until its time per call
+     * stops improving, at most {@code maxMillis}: the first calls run interpreted or in C1 code, 10 to 100 times slower
+     * than what C2 makes of the vector loops, and a caller timing its work should not count them.
+     */
+    @Override
+    public void warmUp(int vocab, boolean half, long maxMillis) {
+        // Vector code is only fast once C2 compiles it (interpreted or C1 code boxes every vector: about 1 ms for a
+        // row of 1000), and C2 counts calls and loop iterations: rows of the model's width, as many as make 64 K
+        // logits per call, reach its thresholds in a few calls even for a small vocabulary.
+        int rows = Math.max(1, (1 << 16) / vocab);
+        int n = rows * vocab;
+        float[] values = new float[n];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) (random.nextGaussian() * 3);
+        }
+        // Direct buffers, as ONNX Runtime's outputs are: code compiled for heap buffers only would be thrown away at
+        // the first direct one and rebuilt over thousands of slow calls.
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(n * (half ? 2 : 4))
+                .order(java.nio.ByteOrder.nativeOrder());
+        LogitRows sample;
+        if (half) {
+            ShortBuffer bits = bytes.asShortBuffer();
+            for (int i = 0; i < n; i++) {
+                bits.put(i, Float.floatToFloat16(values[i]));
+            }
+            sample = LogitRows.ofHalf(bits, rows, vocab);
+        } else {
+            FloatBuffer floats = bytes.asFloatBuffer();
+            floats.put(0, values);
+            sample = LogitRows.of(floats, rows, vocab);
+        }
+        SignalBatch out = new SignalBatch(rows);
+        long deadline = System.nanoTime() + maxMillis * 1_000_000;
+        // C2 compiles a method after some thousands of calls (loops sooner, on their back-edge counts), and until then
+        // a call may look stable while it is still interpreted or C1 code: so at least WARM_CALLS calls (or
+        // WARM_LOGITS logits), then until the time per call stops improving. Rounds grow to about 1 M logits once a
+        // round is fast, so the deadline is checked often while the code is slow.
+        int maxCalls = Math.max(1, (1 << 20) / n);
+        int calls = 1;
+        long done = 0;
+        long best = Long.MAX_VALUE;
+        int stale = 0;
+        while (System.nanoTime() < deadline
+                && (stale < 3 || (done * rows < WARM_CALLS && done * n < WARM_LOGITS))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                compute(sample, 1.0, null, out);
+            }
+            done += calls;
+            long t = (System.nanoTime() - t0) / calls;
+            if (t < best * 0.9) {
+                best = t;
+                stale = 0;
+            } else {
+                stale++;
+            }
+            if (t * calls < 1_000_000 && calls < maxCalls) {
+                calls = Math.min(maxCalls, calls * 2);
+            }
+        }
+    }
+
+    /** Warm-up: at least this many rows, or {@link #WARM_LOGITS} logits, before the timing may stop it. */
+    private static final long WARM_CALLS = 20_000;
+    private static final long WARM_LOGITS = 100_000_000;
 
     /** Signals of columns {@code [from, from + width)} (clipped to the row) of one row. */
     private static SoftmaxPartial span(LogitRows logits, int row, int from, int width, double invT) {
@@ -421,12 +499,5 @@ public final class VectorSignalKernel implements SignalKernel {
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
-    }
-
-    @Override
-    public void close() {
-        if (pool != null) {
-            pool.shutdown();
-        }
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Closed-form rows and bad calls, for every CPU backend. */
 class SignalKernelEdgeCasesTest {
     static List<SignalKernel> kernels() {
-        return List.of(new ScalarSignalKernel(), new VectorSignalKernel(1), new VectorSignalKernel(2),
+        return List.of(new ScalarSignalKernel(), new VectorSignalKernel(1), new VectorSignalKernel(2, 0),
                 TornadoSignalKernel.onCpu());
     }
 

@@ -91,7 +91,7 @@ public final class KernelBench {
         List<BenchResult> results = new ArrayList<>();
         try (SignalKernel scalar = new ScalarSignalKernel();
                 SignalKernel vector1 = new VectorSignalKernel(1);
-                SignalKernel vectorAll = new VectorSignalKernel(allCores);
+                SignalKernel vectorAll = new VectorSignalKernel(allCores, 0);
                 SignalKernel tornado = backends.contains("tornado") ? SignalKernels.create("tornado") : null;
                 ReadBaseline read1 = new ReadBaseline(1);
                 ReadBaseline readAll = new ReadBaseline(allCores)) {

@@ -67,6 +67,11 @@ final class DecodeRun implements AutoCloseable {
     private final ByteBuffer stepLogits;
     private OnnxTensor stepLogitsTensor;
     private int stepLogitsRows = -1;
+    // Decode-step ids and position ids ([rows, 1], rewritten in place each step) and the use_cache_branch flags.
+    private OnnxTensor stepIds;
+    private OnnxTensor stepPositions;
+    private int stepInputRows = -1;
+    private final OnnxTensor[] cacheBranch = new OnnxTensor[2];
     private LogitRows stepView;
     private final SignalBatch signals;
     private final TokenSampler sampler;
@@ -84,8 +89,10 @@ final class DecodeRun implements AutoCloseable {
         this.wideIds = config.inputIdType() == DType.I64;
         this.presentNames = new LinkedHashSet<>(io.presentOutputs());
         this.isEos = new boolean[vocab];
-        for (int id : config.eosIds()) {
-            isEos[id] = true;
+        if (engine.options().stopAtEos()) {
+            for (int id : config.eosIds()) {
+                isEos[id] = true;
+            }
         }
         this.invSignalT = 1.0 / params.signalTemperature();
 
@@ -256,16 +263,34 @@ final class DecodeRun implements AutoCloseable {
         List<AutoCloseable> owned = new ArrayList<>(5);
         try {
             inputs.clear();
-            inputs.put(io.inputIds(), track(owned, OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType)));
+            OnnxTensor ids;
+            OnnxTensor positions;
+            if (n == 1) {
+                // Decode steps keep their [rows, 1] tensors over the same buffers until the row count changes.
+                if (stepInputRows != count) {
+                    closeStepInputs();
+                    stepIds = OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType);
+                    stepPositions = OnnxTensor.createTensor(engine.env(), posBuf, idShape, idType);
+                    stepInputRows = count;
+                }
+                ids = stepIds;
+                positions = stepPositions;
+            } else {
+                ids = track(owned, OnnxTensor.createTensor(engine.env(), idsBuf, idShape, idType));
+                positions = track(owned, OnnxTensor.createTensor(engine.env(), posBuf, idShape, idType));
+            }
+            inputs.put(io.inputIds(), ids);
             inputs.put(io.attentionMask(), track(owned,
                     OnnxTensor.createTensor(engine.env(), maskBuf, new long[] {count, total}, idType)));
             if (io.positionIds().isPresent()) {
-                inputs.put(io.positionIds().get(),
-                        track(owned, OnnxTensor.createTensor(engine.env(), posBuf, idShape, idType)));
+                inputs.put(io.positionIds().get(), positions);
             }
             if (io.useCacheBranch().isPresent()) {
-                inputs.put(io.useCacheBranch().get(),
-                        track(owned, OnnxTensor.createTensor(engine.env(), new boolean[] {cached > 0})));
+                int useCache = cached > 0 ? 1 : 0;
+                if (cacheBranch[useCache] == null) {
+                    cacheBranch[useCache] = OnnxTensor.createTensor(engine.env(), new boolean[] {useCache == 1});
+                }
+                inputs.put(io.useCacheBranch().get(), cacheBranch[useCache]);
             }
             KvCache source = past;
             if (past.length() == 0 && past.rows() != count) {
@@ -402,8 +427,24 @@ final class DecodeRun implements AutoCloseable {
         return buf.duplicate().clear().limit(Math.toIntExact(bytes)).slice().order(ByteOrder.nativeOrder());
     }
 
+    private void closeStepInputs() {
+        if (stepIds != null) {
+            stepIds.close();
+            stepPositions.close();
+            stepIds = null;
+            stepPositions = null;
+        }
+        stepInputRows = -1;
+    }
+
     @Override
     public void close() {
+        closeStepInputs();
+        for (OnnxTensor t : cacheBranch) {
+            if (t != null) {
+                t.close();
+            }
+        }
         if (stepLogitsTensor != null) {
             stepLogitsTensor.close();
         }

@@ -8,9 +8,18 @@ package rlif.evaluator.rollout;
  *                               in the batch ({@code 0}: as soon as any row finishes;
  *                               {@code > 1}: never)
  * @param prefillLogitsBudget    bytes of {@code [rows, prompt columns, vocab]} logits one prefill run may
- *                               produce; larger batches are prefilled in groups of rows
+ *                               produce; larger batches are prefilled in groups of rows (32 MiB: only the last
+ *                               column is used, and a bigger buffer is resident memory for the engine's lifetime)
+ * @param stopAtEos              false only for benchmarks: rows run to {@code maxNewTokens} whatever they
+ *                               generate (vLLM's {@code ignore_eos}), so every engine compared does the same work
+ * @param spinning               ONNX Runtime's intra-op threads spin while waiting for work
+ *                               ({@code session.intra_op.allow_spinning}, its default); off, they sleep, which costs a
+ *                               wake-up per parallel operator but leaves cores to others when the machine is shared
+ * @param arena                  ONNX Runtime's CPU memory arena (its default) instead of the system allocator; off by
+ *                               default here, since decode steps allocate a KV cache one column longer each time
  */
-public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget) {
+public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
+        boolean stopAtEos, boolean spinning, boolean arena) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -23,21 +32,24 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
         }
     }
 
-    /** CPU, ORT's default threads, compaction once a quarter of the rows have finished, 256 MiB prefill logits. */
+    /**
+     * CPU, ORT's default threads (spinning), compaction once a quarter of the rows have finished, 32 MiB of prefill
+     * logits, stop at end of sequence, no ORT memory arena.
+     */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 256L << 20);
+        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, true, false);
     }
 
     public EngineOptions withDevice(Device d) {
-        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget);
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena);
     }
 
     public EngineOptions withThreads(int threads) {
-        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget);
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena);
     }
 
     public EngineOptions withCompactAtFinishedShare(double share) {
-        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget);
+        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos, spinning, arena);
     }
 
     /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
@@ -46,6 +58,22 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
     }
 
     public EngineOptions withPrefillLogitsBudget(long bytes) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos, spinning, arena);
+    }
+
+    /** ONNX Runtime's CPU memory arena on or off. */
+    public EngineOptions withArena(boolean on) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning,
+                on);
+    }
+
+    /** ONNX Runtime's intra-op threads spin ({@code true}, its default) or sleep while waiting for work. */
+    public EngineOptions withSpinning(boolean on) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, on, arena);
+    }
+
+    /** Rows generate {@code maxNewTokens} tokens even past an end-of-sequence token (benchmarks only). */
+    public EngineOptions ignoringEos() {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false, spinning, arena);
     }
 }

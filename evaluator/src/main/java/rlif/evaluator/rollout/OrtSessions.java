@@ -4,7 +4,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
-/** The ONNX Runtime session options every rollout engine uses: full optimisation, threads, and the device. */
+/**
+ * The ONNX Runtime session options every rollout engine uses: full optimisation, threads (and whether they spin),
+ * the memory arena, and the device.
+ */
 final class OrtSessions {
     private OrtSessions() {}
 
@@ -16,6 +19,15 @@ final class OrtSessions {
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (!options.arena()) {
+                // Every decode step allocates the whole KV cache anew (present = past + one column) and frees the
+                // previous one: in ORT's arena those growing blocks pile up as free chunks of odd sizes, while the
+                // system allocator hands them back (SmolLM2, batch 8 x 320 tokens: 64 MB less peak RSS, same speed).
+                so.setCPUArenaAllocator(false);
+            }
+            if (!options.spinning()) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             options.device().configure(so);
             return so;

@@ -16,6 +16,13 @@ public interface RolloutEngine extends AutoCloseable {
     int vocabSize();
 
     /**
+     * Pays the one-off costs of the first {@code generate} (JIT compilation, first-run allocations) up front, for
+     * batches of up to {@code rows} rows, so that timing {@code generate} measures generation. Optional; the default
+     * does nothing.
+     */
+    default void warmUp(int rows) {}
+
+    /**
      * Extra decoder inputs fed unchanged to every run from now on (the trainer's current LoRA or full weights, so
      * the policy samples without being re-exported); the caller owns and closes the tensors. The directory must have
      * been opened with these names in {@code ModelDirectory.open(dir, fedByCaller)}.

@@ -113,7 +113,8 @@ final class GeneratedRows implements RowProducer {
     @Override
     public Engine open() {
         RolloutEngine engine = RolloutEngines.open(model, EngineKind.parse(settings.engine()), options, settings.kernels());
-        return Engine.of((done, sink) -> generate(engine, done, sink), engine::close);
+        int rows = (int) Math.min(settings.batchSize(), (long) plan.rows());
+        return Engine.of((done, sink) -> generate(engine, done, sink), () -> engine.warmUp(rows), engine::close);
     }
 
     /** One (prompt, sample) to generate. */

@@ -32,15 +32,31 @@ interface RowProducer {
         /** Produces every row of the plan that {@code done} does not hold, in run order. */
         void produce(BitSet done, RowSink sink);
 
+        /**
+         * Pays the engine's one-off costs (JIT compilation, first runs) before {@link #produce}, so its time counts
+         * as a phase of its own rather than generation; the default does nothing.
+         */
+        default void warmUp() {}
+
         @Override
         void close();
 
         /** An engine that produces with {@code produce} and closes with {@code close}. */
         static Engine of(java.util.function.BiConsumer<BitSet, RowSink> produce, Runnable close) {
+            return of(produce, () -> {}, close);
+        }
+
+        /** An engine that warms up with {@code warmUp}, produces with {@code produce} and closes with {@code close}. */
+        static Engine of(java.util.function.BiConsumer<BitSet, RowSink> produce, Runnable warmUp, Runnable close) {
             return new Engine() {
                 @Override
                 public void produce(BitSet done, RowSink sink) {
                     produce.accept(done, sink);
+                }
+
+                @Override
+                public void warmUp() {
+                    warmUp.run();
                 }
 
                 @Override

@@ -127,6 +127,10 @@ public final class ScoreJob {
                 phases.begin("starting the ONNX Runtime session");
                 try (RowProducer.Engine engine = producer.open()) {
                     phases.lap("open_session");
+                    // The first batch's one-off costs (kernel JIT, ORT's first-run allocations) are a phase of their
+                    // own, not generation time.
+                    engine.warmUp();
+                    phases.lap("warm_up");
                     dropped = readyOut(validBytes);
                     writeSummary(runningSummary(plan, resumed));
                     try (RolloutsFile rows = RolloutsFile.append(out.resolve(ROLLOUTS));

@@ -137,4 +137,15 @@ class ScoreJobResumeTest {
         assertThat(Files.readString(reference.resolve(ScoreJob.REPORT))).startsWith("<!doctype html>")
                 .contains("data:image/png;base64,");
     }
+
+    @Test
+    void warmingUpIsAPhaseOfItsOwnOutsideGenerationTime() throws IOException {
+        JsonNode summary = new ObjectMapper().readTree(reference.resolve(ScoreJob.SUMMARY).toFile());
+        JsonNode phases = summary.get("phase_seconds");
+        assertThat(phases.properties().stream().map(e -> e.getKey()).toList())
+                .containsSubsequence("open_session", "warm_up", "generate");
+        // generation_seconds counts generate calls only, all of which happen inside the generate phase.
+        assertThat(summary.at("/throughput/generation_seconds").asDouble())
+                .isLessThanOrEqualTo(phases.get("generate").asDouble());
+    }
 }

@@ -1,5 +1,7 @@
 package rlif.models.arch;
 
+import rlif.models.BadInputException;
+
 import java.util.Set;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Value;
@@ -17,7 +19,11 @@ final class Gpt2Decoder {
         this.c = c;
         this.g = new GraphBuilder("gpt2_decoder");
         this.io = new DecoderIo(g, o.dtype(), o.kvCache());
-        this.w = new CheckedWeights(source, g, o.dtype(), o.hooks());
+        if (o.linears().quantizeFloatsToBits() > 0) {
+            throw new BadInputException("quantized weights (int4/int8) are built for llama-family decoders; "
+                    + c.modelType() + " takes fp32 or fp16");
+        }
+        this.w = new CheckedWeights(source, g, o);
         this.hooks = o.hooks();
         // GPT2LMHeadModel checkpoints say transformer.h.0...; bare GPT2Model ones (the original gpt2) say h.0...
         this.prefix = source.has("transformer.wte.weight") ? "transformer." : "";

@@ -31,4 +31,13 @@ public interface LayerHooks {
     default Value linear(GraphBuilder g, String module, Value x, Value w, Value bias) {
         return g.linear(x, w, bias);
     }
+
+    /** {@code x @ W^T (+ bias)} for the linear layer {@code module} whose weight is held as {@code w}. */
+    default Value linear(GraphBuilder g, String module, Value x, LinearWeight w, Value bias) {
+        if (w instanceof LinearWeight.Dense d) {
+            return linear(g, module, x, d.w(), bias);
+        }
+        Value y = w.times(g, x);
+        return bias == null ? y : g.add(y, bias);
+    }
 }

@@ -18,7 +18,7 @@ final class LlamaDecoder {
         this.c = c;
         this.g = new GraphBuilder(c.modelType() + "_decoder");
         this.io = new DecoderIo(g, o.dtype(), o.kvCache());
-        this.w = new CheckedWeights(source, g, o.dtype(), o.hooks());
+        this.w = new CheckedWeights(source, g, o);
         this.hooks = o.hooks();
     }
 
@@ -40,9 +40,9 @@ final class LlamaDecoder {
             }
         }
         h = io.rmsNorm(h, w.get("model.norm.weight", false, hidden), c.rmsNormEps());
-        Value head = c.tieWordEmbeddings()
-                ? g.transpose(embed, 1, 0)
-                : w.get("lm_head.weight", true, c.vocabSize(), hidden);
+        LinearWeight head = c.tieWordEmbeddings()
+                ? w.tiedHead("model.embed_tokens.weight", embed, c.vocabSize(), hidden)
+                : w.linear("lm_head.weight", c.vocabSize(), hidden);
         io.logits(hooks.linear(g, "lm_head", h, head, null));
         w.requireAllUsed(c.tieWordEmbeddings() ? Set.of("rotary_emb.inv_freq", "lm_head.weight") : Set.of("rotary_emb.inv_freq"));
         return g;
@@ -102,7 +102,7 @@ final class LlamaDecoder {
     }
 
     private Value linear(String module, Value x, long out, long in, boolean bias) {
-        Value weight = w.get(module + ".weight", true, out, in);
+        LinearWeight weight = w.linear(module + ".weight", out, in);
         Value b = bias ? w.get(module + ".bias", false, out) : null;
         return hooks.linear(g, module, x, weight, b);
     }

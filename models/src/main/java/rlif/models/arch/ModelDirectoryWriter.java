@@ -176,6 +176,21 @@ public final class ModelDirectoryWriter {
         r.put("architecture", config.modelType());
         r.put("dtype", dtype() == DType.F16 ? "float16" : "float32");
         r.put("opset", GraphBuilder.OPSET);
+        Map<String, Integer> blocked = new java.util.TreeMap<>();
+        for (String name : decoder.initializers().keySet()) {
+            for (int bits : new int[] {4, 8}) {
+                if (name.endsWith(".q" + bits)) {
+                    blocked.merge("int" + bits, 1, Integer::sum);
+                }
+            }
+        }
+        if (!blocked.isEmpty()) {
+            ObjectNode q = r.putObject("quantized_linears");
+            q.put("operator", GraphBuilder.MS_DOMAIN + ".MatMulNBits");
+            decoder.nodes().stream().filter(n -> n.opType().equals("MatMulNBits")).findFirst()
+                    .ifPresent(n -> q.put("accuracy_level", n.intAttr("accuracy_level", 0)));
+            blocked.forEach(q::put);
+        }
         r.put("decoder", MODEL_FILE);
         r.put("weight_names", "Hugging Face names; suffix '" + OnnxNames.TRANSPOSED + "' marks a tensor stored transposed ([in, out])");
         ObjectNode p = r.putObject("provenance");

@@ -24,6 +24,14 @@ public interface WeightSource {
         return names().contains(hfName);
     }
 
+    /**
+     * The tensor {@code hfName} as the quantized blocks the source stores it in (GGUF Q4_0, Q4_1, Q8_0, K-quants; an
+     * int4/int8 model directory), or empty when the source holds it as floats. {@link #get} always gives floats.
+     */
+    default java.util.Optional<rlif.models.quant.BlockQuantized> quantized(String hfName) {
+        return java.util.Optional.empty();
+    }
+
     /** A source over a map of tensors keyed by Hugging Face name; {@code where} names it in errors. */
     static WeightSource of(Map<String, Tensor> tensors, String where) {
         SequencedMap<String, Tensor> copy = new LinkedHashMap<>(tensors);

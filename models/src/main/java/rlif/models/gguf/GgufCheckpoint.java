@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import rlif.models.BadInputException;
+import rlif.models.quant.BlockQuantized;
 import rlif.models.tensor.Tensor;
 
 /**
@@ -193,6 +195,32 @@ public final class GgufCheckpoint implements AutoCloseable {
             values = GgufLlamaLayout.unpermuteRows(values, h, headDim, cols);
         }
         return Tensor.ofFloats(hfName, shape, values);
+    }
+
+    /**
+     * The matrix under its Hugging Face name as the quantized blocks the file stores (see {@link GgufQuantized}), rows
+     * in Hugging Face order; empty for float tensors, vectors and types that cannot be kept.
+     */
+    public Optional<BlockQuantized> quantized(String hfName) {
+        GgufTensorInfo info = info(hfName);
+        long[] shape = info.shape();
+        if (shape.length != 2 || !GgufQuantized.keeps(info.type())) {
+            return Optional.empty();
+        }
+        if (shape[0] > Integer.MAX_VALUE || shape[0] * shape[1] > Integer.MAX_VALUE - 8) {
+            throw gguf.bad("tensor '" + info.name() + "' has " + shape[0] * shape[1] + " elements, too many for one array");
+        }
+        BlockQuantized q = GgufQuantized.of(info.type(), gguf.rawData(info), (int) shape[0], (int) shape[1]);
+        GgufLlamaLayout.Permutation p = permutations.get(hfName);
+        if (p != GgufLlamaLayout.Permutation.NONE) {
+            int h = p == GgufLlamaLayout.Permutation.QUERY ? heads : kvHeads;
+            if (shape[0] != (long) h * headDim) {
+                throw gguf.bad("tensor '" + info.name() + "' has shape " + java.util.Arrays.toString(shape)
+                        + ", expected " + h + " heads x " + headDim + " rows");
+            }
+            q = q.permuteRows(GgufLlamaLayout.hfRowOrder(h, headDim));
+        }
+        return Optional.of(q);
     }
 
     @Override

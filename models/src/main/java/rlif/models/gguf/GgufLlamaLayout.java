@@ -118,6 +118,23 @@ public final class GgufLlamaLayout {
     }
 
     /**
+     * The Q/K row unpermutation as an order of rows: Hugging Face row {@code i} is GGUF row {@code order[i]}, for
+     * {@code heads} heads of {@code headDim} rows.
+     */
+    public static int[] hfRowOrder(int heads, int headDim) {
+        int half = headDim / 2;
+        int[] order = new int[heads * headDim];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                for (int s = 0; s < 2; s++) {
+                    order[h * headDim + s * half + i] = h * headDim + 2 * i + s;
+                }
+            }
+        }
+        return order;
+    }
+
+    /**
      * Undoes llama.cpp's Q/K row permutation in place: {@code values} is row-major {@code [heads * headDim, cols]}
      * (a weight) or {@code [heads * headDim]} (a bias, {@code cols = 1}).
      */
@@ -129,15 +146,10 @@ public final class GgufLlamaLayout {
     private static float[] reorderRows(float[] values, int heads, int headDim, int cols, boolean toGguf) {
         checkRows(values, heads, headDim, cols);
         float[] out = new float[values.length];
-        int half = headDim / 2;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < half; i++) {
-                for (int s = 0; s < 2; s++) {
-                    int ggufRow = h * headDim + 2 * i + s;
-                    int hfRow = h * headDim + s * half + i;
-                    System.arraycopy(values, (toGguf ? hfRow : ggufRow) * cols, out, (toGguf ? ggufRow : hfRow) * cols, cols);
-                }
-            }
+        int[] order = hfRowOrder(heads, headDim);
+        for (int hfRow = 0; hfRow < order.length; hfRow++) {
+            int ggufRow = order[hfRow];
+            System.arraycopy(values, (toGguf ? hfRow : ggufRow) * cols, out, (toGguf ? ggufRow : hfRow) * cols, cols);
         }
         return out;
     }

@@ -38,6 +38,9 @@ public final class GraphBuilder {
     /** ONNX IR version matching {@link #OPSET}. */
     public static final int IR_VERSION = 8;
 
+    /** The domain of ONNX Runtime's contrib operators ({@code MatMulNBits}), opset version 1. */
+    public static final String MS_DOMAIN = "com.microsoft";
+
     /** The doc_string marking exported initializers that are builder constants rather than weights. */
     public static final String CONSTANT_DOC = "rlif:constant";
 
@@ -754,14 +757,55 @@ public final class GraphBuilder {
 
     /** Adds any standard op whose output types the caller states (for ops this class has no method for). */
     public List<Value> op(String opType, List<Value> inputs, Map<String, Attr> attributes, List<Value> outputTypes) {
+        return op("", opType, inputs, attributes, outputTypes);
+    }
+
+    /** Adds an op of {@code domain} ({@link #MS_DOMAIN} for ONNX Runtime's contrib ops) with stated output types. */
+    public List<Value> op(String domain, String opType, List<Value> inputs, Map<String, Attr> attributes,
+            List<Value> outputTypes) {
         String n = nodeName(opType);
         List<Value> outs = new ArrayList<>();
         for (int i = 0; i < outputTypes.size(); i++) {
             Value t = outputTypes.get(i);
             outs.add(new Value(outputTypes.size() == 1 ? n + "_out" : n + "_out" + i, t.dtype(), t.shape()));
         }
-        recordMulti(n, opType, inputs, attributes, outs);
+        recordMulti(n, domain, opType, inputs, attributes, outs);
         return outs;
+    }
+
+    /**
+     * ONNX Runtime's {@code MatMulNBits}: {@code x @ W^T} for a weight {@code W [n, k]} stored in blocks of
+     * {@code blockSize} along {@code k}, {@code bits}-bit codes packed low bits first ({@code codes} uint8
+     * {@code [n, k / blockSize, blockSize * bits / 8]}), one float32 {@code scale} per block and optional packed uint8
+     * {@code zeroPoints} (null: the default {@code 2^(bits-1)}); {@code W = (code - zeroPoint) * scale}.
+     * {@code accuracyLevel} 4 lets ONNX Runtime quantize {@code x} to int8 per block for integer dot products.
+     */
+    public Value matMulNBits(Value x, Value codes, Value scales, Value zeroPoints, int k, int n, int bits, int blockSize,
+            int accuracyLevel) {
+        String name = nodeName("MatMulNBits");
+        requireType(name, codes, DType.U8);
+        if (x.dtype() != scales.dtype()) {
+            throw new GraphException(name + ": scales " + scales + " must have the type of the input " + x);
+        }
+        if (x.rank() < 2 || !x.dim(x.rank() - 1).compatible(Dim.of(k))) {
+            throw new GraphException(name + ": input " + x + " does not end in k = " + k);
+        }
+        List<Dim> out = new ArrayList<>(x.shape().dims());
+        out.set(out.size() - 1, Dim.of(n));
+        List<Value> ins = new ArrayList<>(List.of(x, codes, scales));
+        if (zeroPoints != null) {
+            requireType(name, zeroPoints, DType.U8);
+            ins.add(zeroPoints);
+        }
+        Map<String, Attr> at = new LinkedHashMap<>();
+        at.put("K", new Attr.Int(k));
+        at.put("N", new Attr.Int(n));
+        at.put("bits", new Attr.Int(bits));
+        at.put("block_size", new Attr.Int(blockSize));
+        at.put("accuracy_level", new Attr.Int(accuracyLevel));
+        Value y = new Value(name + "_out", x.dtype(), new Shape(out));
+        recordMulti(name, MS_DOMAIN, "MatMulNBits", ins, at, List.of(y));
+        return y;
     }
 
     // ---------------------------------------------------------------- export
@@ -810,6 +854,10 @@ public final class GraphBuilder {
     }
 
     private void recordMulti(String n, String op, List<Value> ins, Map<String, Attr> attrs, List<Value> outs) {
+        recordMulti(n, "", op, ins, attrs, outs);
+    }
+
+    private void recordMulti(String n, String domain, String op, List<Value> ins, Map<String, Attr> attrs, List<Value> outs) {
         for (Value v : ins) {
             Value known;
             try {
@@ -821,7 +869,7 @@ public final class GraphBuilder {
                 throw new GraphException(n + ": input " + v + " does not match the graph's " + known);
             }
         }
-        Node node = new Node(n, op, ins, outs, new LinkedHashMap<>(attrs));
+        Node node = new Node(n, op, ins, outs, new LinkedHashMap<>(attrs), domain);
         for (Value o : outs) {
             register(o, Kind.NODE_OUTPUT, node);
         }

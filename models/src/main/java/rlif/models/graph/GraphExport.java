@@ -14,12 +14,28 @@ final class GraphExport {
     private GraphExport() {}
 
     static OnnxMl.ModelProto model(GraphBuilder g, InitializerSink sink) {
-        return OnnxMl.ModelProto.newBuilder()
+        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(GraphBuilder.IR_VERSION)
                 .setProducerName("rlif")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(GraphBuilder.OPSET))
-                .setGraph(graph(g, sink))
-                .build();
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(GraphBuilder.OPSET));
+        if (usesDomain(g, GraphBuilder.MS_DOMAIN)) {
+            m.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS_DOMAIN).setVersion(1));
+        }
+        return m.setGraph(graph(g, sink)).build();
+    }
+
+    private static boolean usesDomain(GraphBuilder g, String domain) {
+        for (Node n : g.nodes()) {
+            if (n.domain().equals(domain)) {
+                return true;
+            }
+            for (Attr a : n.attributes().values()) {
+                if (a instanceof Attr.Graph body && usesDomain(body.body(), domain)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static OnnxMl.GraphProto graph(GraphBuilder g, InitializerSink sink) {
@@ -60,7 +76,7 @@ final class GraphExport {
     }
 
     private static OnnxMl.NodeProto node(Node n, InitializerSink sink) {
-        OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setName(n.name()).setOpType(n.opType()).setDomain("");
+        OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setName(n.name()).setOpType(n.opType()).setDomain(n.domain());
         n.inputs().forEach(v -> b.addInput(v.name()));
         n.outputs().forEach(v -> b.addOutput(v.name()));
         for (Map.Entry<String, Attr> e : n.attributes().entrySet()) {

@@ -6,12 +6,14 @@ import java.util.SequencedMap;
 import java.util.LinkedHashMap;
 
 /**
- * One recorded operator application: ONNX op type (standard domain), its inputs, outputs and attributes.
+ * One recorded operator application: ONNX op type and domain ({@code ""} for the standard one,
+ * {@link GraphBuilder#MS_DOMAIN} for ONNX Runtime's contrib operators), its inputs, outputs and attributes.
  *
  * <p>Nodes are kept in the order they were added, which is a topological order; an autodiff pass walks
  * them backwards.
  */
-public record Node(String name, String opType, List<Value> inputs, List<Value> outputs, SequencedMap<String, Attr> attributes) {
+public record Node(String name, String opType, List<Value> inputs, List<Value> outputs, SequencedMap<String, Attr> attributes,
+        String domain) {
     public Node {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);

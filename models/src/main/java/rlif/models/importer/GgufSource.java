@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import rlif.models.arch.WeightSource;
 import rlif.models.gguf.GgufCheckpoint;
 import rlif.models.gguf.GgufTokenizer;
+import rlif.models.quant.BlockQuantized;
 import rlif.models.tensor.Tensor;
 
 /** A llama-family GGUF file as a checkpoint source: dequantised weights, synthesised config and tokenizer. */
@@ -58,6 +60,11 @@ public final class GgufSource implements CheckpointSource {
             @Override
             public Set<String> names() {
                 return checkpoint.names();
+            }
+
+            @Override
+            public Optional<BlockQuantized> quantized(String hfName) {
+                return checkpoint.quantized(hfName);
             }
         };
     }

@@ -11,6 +11,7 @@ import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
 import rlif.models.arch.Decoders;
 import rlif.models.arch.HfConfig;
+import rlif.models.arch.LinearWeights;
 import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.WeightSource;
 import rlif.models.graph.GraphBuilder;
@@ -37,19 +38,31 @@ public final class ModelImporter {
         };
     }
 
-    /**
-     * Builds the decoder graph from {@code source} in {@code dtype} (F32 or F16) and writes it, with configs and
-     * tokenizer, to {@code out} atomically. {@code progress} receives the number of weight elements converted so
-     * far (up to {@link CheckpointSource#elementCount()}).
-     */
+    /** {@link #importModel(CheckpointSource, Path, ImportDtype, LongConsumer)} with float weights of {@code dtype}. */
     public static Result importModel(CheckpointSource source, Path out, DType dtype, LongConsumer progress) {
+        return importModel(source, out, dtype == DType.F16 ? ImportDtype.FP16 : ImportDtype.FP32, progress);
+    }
+
+    /**
+     * Builds the decoder graph from {@code source} as {@code dtype} says (activation type, float or quantized linears)
+     * and writes it, with configs and tokenizer, to {@code out} atomically. {@code progress} receives the number of
+     * weight elements converted so far (up to {@link CheckpointSource#elementCount()}).
+     */
+    public static Result importModel(CheckpointSource source, Path out, ImportDtype dtype, LongConsumer progress) {
+        return importModel(source, out, dtype, dtype.linears(), progress);
+    }
+
+    /** As above, with the linear weights stored as {@code linears} says (e.g. another accuracy level). */
+    public static Result importModel(CheckpointSource source, Path out, ImportDtype dtype, LinearWeights linears,
+            LongConsumer progress) {
         String where = source.source() + " (config.json" + (source.format().equals("safetensors") ? "" : ", synthesised")
                 + ")";
         DecoderConfig config = HfConfig.parse(source.config().toString(), where);
         Map<String, byte[]> tokenizer = source.tokenizerFiles();
         AtomicLong done = new AtomicLong();
         WeightSource counted = counting(source.weights(), done, progress);
-        GraphBuilder decoder = Decoders.build(config, counted, DecoderOptions.inference(dtype));
+        GraphBuilder decoder = Decoders.build(config, counted,
+                new DecoderOptions(dtype.activations(), true, rlif.models.arch.LayerHooks.DEFAULT, linears));
         ModelDirectoryWriter writer = ModelDirectoryWriter.of(config, decoder)
                 .provenance("imported_from", source.source().toAbsolutePath().toString())
                 .provenance("source_format", source.format())
@@ -61,17 +74,29 @@ public final class ModelImporter {
 
     /** A view of {@code weights} that reports converted elements as the graph builder pulls tensors. */
     private static WeightSource counting(WeightSource weights, AtomicLong done, LongConsumer progress) {
+        Set<String> counted = new java.util.HashSet<>(); // a tied embedding is read twice: as itself and as the head
         return new WeightSource() {
             @Override
             public Tensor get(String hfName) {
                 Tensor t = weights.get(hfName);
-                progress.accept(done.addAndGet(t.elementCount()));
+                if (counted.add(hfName)) {
+                    progress.accept(done.addAndGet(t.elementCount()));
+                }
                 return t;
             }
 
             @Override
             public Set<String> names() {
                 return weights.names();
+            }
+
+            @Override
+            public java.util.Optional<rlif.models.quant.BlockQuantized> quantized(String hfName) {
+                java.util.Optional<rlif.models.quant.BlockQuantized> q = weights.quantized(hfName);
+                if (q.isPresent() && counted.add(hfName)) {
+                    progress.accept(done.addAndGet((long) q.get().rows() * q.get().cols()));
+                }
+                return q;
             }
         };
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
+import rlif.models.arch.LinearWeights;
 import rlif.models.arch.Decoders;
 import rlif.models.arch.WeightSource;
 import rlif.models.graph.Dim;
@@ -58,7 +59,9 @@ public final class TrainingGraph {
 
     /** Builds the training graph of {@code config} with {@code hooks} deciding what is trainable. */
     public static TrainingGraph build(DecoderConfig config, WeightSource weights, TrainableHooks hooks, Objective objective) {
-        GraphBuilder g = Decoders.build(config, weights, new DecoderOptions(DType.F32, false, hooks));
+        // A quantized base (int4/int8 directory) stays quantized and frozen, dequantized in the graph (QLoRA).
+        GraphBuilder g = Decoders.build(config, weights, new DecoderOptions(DType.F32, false, hooks,
+                LinearWeights.asStored().dequantizedInGraph()));
         Value logits = g.outputs().stream().filter(v -> v.name().equals("logits")).findFirst()
                 .orElseThrow(() -> new GraphException("decoder graph has no logits output"));
         Shape bs = Shape.of(Dim.sym("batch"), Dim.sym("seq"));

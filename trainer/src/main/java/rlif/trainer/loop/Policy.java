@@ -13,6 +13,7 @@ import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutEngines;
 import rlif.models.arch.DecoderConfig;
 import rlif.models.arch.DecoderOptions;
+import rlif.models.arch.LinearWeights;
 import rlif.models.arch.Decoders;
 import rlif.models.arch.ModelDirectoryWriter;
 import rlif.models.arch.WeightSource;
@@ -57,7 +58,8 @@ public final class Policy implements AutoCloseable {
         this.session = new TrainingSession(graph, compute.threads(), compute.device(), TrainingSession.Precision.FLOAT32,
                 workDir.resolve("train-graph"));
         Path policyDir = workDir.resolve("policy");
-        ModelDirectoryWriter.of(config, Decoders.build(config, base, new DecoderOptions(DType.F32, true, hooks)))
+        ModelDirectoryWriter.of(config, Decoders.build(config, base,
+                        new DecoderOptions(DType.F32, true, hooks, LinearWeights.asStored())))
                 .tokenizerFrom(baseDir)
                 .provenance("role", "trainer policy: trainables are decoder inputs")
                 .write(policyDir);

@@ -3,7 +3,9 @@ package rlif.trainer.params;
 import java.util.LinkedHashSet;
 import java.util.Random;
 import java.util.Set;
+import rlif.models.BadInputException;
 import rlif.models.arch.LayerHooks;
+import rlif.models.arch.LinearWeight;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Shape;
 import rlif.models.graph.Value;
@@ -73,8 +75,28 @@ public final class TrainableHooks implements LayerHooks {
         if (w.dtype() != DType.F32 || !w.shape().isStatic()) {
             throw new IllegalArgumentException("LoRA needs a float32 weight of static shape at " + module + ", got " + w);
         }
-        long in = w.shape().sizes()[0];
-        long out = w.shape().sizes()[1];
+        return g.add(y, loraDelta(g, module, x, w.shape().sizes()[0], w.shape().sizes()[1]));
+    }
+
+    /**
+     * A quantized base weight stays frozen and quantized (QLoRA): its product comes from the weight itself
+     * ({@code MatMulNBits} in a decoder, an in-graph dequantization in a training graph) and LoRA adds its term.
+     */
+    @Override
+    public Value linear(GraphBuilder g, String module, Value x, LinearWeight w, Value bias) {
+        if (w instanceof LinearWeight.Dense d) {
+            return linear(g, module, x, d.w(), bias);
+        }
+        if (full) {
+            throw new BadInputException("full training needs float weights, but " + module
+                    + " is quantized; train LoRA adapters on a quantized base (QLoRA), or import it as fp32");
+        }
+        Value y = LayerHooks.super.linear(g, module, x, w, bias);
+        return lora.targets(module) ? g.add(y, loraDelta(g, module, x, w.in(), w.out())) : y;
+    }
+
+    /** {@code scale * (x A) B} for {@code module}, registering A and B (PEFT's init) on first use. */
+    private Value loraDelta(GraphBuilder g, String module, Value x, long in, long out) {
         int r = lora.rank();
         float[] a = new float[Math.toIntExact(in * r)];
         double bound = 1 / Math.sqrt(in);
@@ -87,6 +109,6 @@ public final class TrainableHooks implements LayerHooks {
         Value av = g.input(LoraSpec.aName(module), DType.F32, Shape.of(in, r));
         Value bv = g.input(LoraSpec.bName(module), DType.F32, Shape.of(r, out));
         Value delta = g.matMul(g.matMul(x, av), bv);
-        return g.add(y, g.mul(delta, g.scalar(lora.scale(), DType.F32)));
+        return g.mul(delta, g.scalar(lora.scale(), DType.F32));
     }
 }

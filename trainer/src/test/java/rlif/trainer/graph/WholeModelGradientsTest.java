@@ -144,7 +144,7 @@ class WholeModelGradientsTest {
     }
 
     /** Runs the promoted graph once for analytic gradients, then two forwards per parameter element. */
-    private static double check(TrainingGraph tg, Trainables tr, boolean grpo, long seed) throws OrtException {
+    static double check(TrainingGraph tg, Trainables tr, boolean grpo, long seed) throws OrtException {
         byte[] model = Float64Promotion.promote(tg.graph().toModel()).toByteArray();
         Random rnd = new Random(seed);
         Map<String, double[]> params = new LinkedHashMap<>();

@@ -1,0 +1,66 @@
+package rlif.models.arch;
+
+/**
+ * How a decoder stores its linear weights (the projections and the language-model head; embeddings and norms stay
+ * float).
+ *
+ * @param keepSourceBlocks     linears a source holds quantized (GGUF Q4_0, Q4_1, Q8_0, K-quants; an int4/int8
+ *                             directory) stay quantized, value for value, as {@code MatMulNBits} blocks
+ * @param quantizeFloatsToBits 4 or 8 to quantize float linears round-to-nearest in blocks of {@link #BLOCK_SIZE}
+ *                             (asymmetric, integer zero points); 0 to keep them float
+ * @param dequantizeInGraph    blocks are dequantized by standard ops and multiplied in float32 (the training graph,
+ *                             which autodiff differentiates, as QLoRA does); otherwise {@code MatMulNBits} multiplies
+ *                             them
+ * @param accuracyLevel        {@code MatMulNBits}' accuracy level: 4 ({@link #ACCURACY_LEVEL}) rounds activations to
+ *                             int8 per block for integer dot products; 0 or 1 multiply in float32, exact up to float
+ *                             rounding (8-bit weights then stay float: ONNX Runtime has no float32 kernel for them and
+ *                             would dequantize the whole weight on every run)
+ */
+public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, boolean dequantizeInGraph,
+        int accuracyLevel) {
+    /** Block size of weights quantized here (GGUF blocks keep their own: 32, or 16 for Q6_K). */
+    public static final int BLOCK_SIZE = 32;
+    /**
+     * {@code MatMulNBits}' accuracy level: 4 quantizes the activations to int8 per block for integer dot products,
+     * ONNX Runtime GenAI's CPU default. 8-bit weights have no faster path at other levels on x86.
+     */
+    public static final int ACCURACY_LEVEL = 4;
+
+    /** Every weight float: quantized sources are dequantized (the default). */
+    public static final LinearWeights DENSE = new LinearWeights(false, 0, false, ACCURACY_LEVEL);
+
+    public LinearWeights {
+        if (quantizeFloatsToBits != 0 && quantizeFloatsToBits != 4 && quantizeFloatsToBits != 8) {
+            throw new IllegalArgumentException("quantizeFloatsToBits must be 0, 4 or 8, got " + quantizeFloatsToBits);
+        }
+        if (accuracyLevel < 0 || accuracyLevel > 4) {
+            throw new IllegalArgumentException("accuracyLevel must be 0..4, got " + accuracyLevel);
+        }
+        if (quantizeFloatsToBits == 8 && accuracyLevel != ACCURACY_LEVEL && !dequantizeInGraph) {
+            throw new IllegalArgumentException("8-bit weights need accuracy level " + ACCURACY_LEVEL
+                    + " (ONNX Runtime has no fast float32 kernel for them)");
+        }
+    }
+
+    /** Source blocks kept, float linears quantized to {@code bits}: {@code rlif import --dtype int4|int8}. */
+    public static LinearWeights quantized(int bits) {
+        return new LinearWeights(true, bits, false, ACCURACY_LEVEL);
+    }
+
+    /** What the source holds quantized stays quantized, nothing more is quantized (the trainer's frozen base). */
+    public static LinearWeights asStored() {
+        return new LinearWeights(true, 0, false, ACCURACY_LEVEL);
+    }
+
+    public LinearWeights dequantizedInGraph() {
+        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, true, accuracyLevel);
+    }
+
+    public LinearWeights withAccuracyLevel(int level) {
+        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, dequantizeInGraph, level);
+    }
+
+    public boolean dense() {
+        return !keepSourceBlocks && quantizeFloatsToBits == 0;
+    }
+}
