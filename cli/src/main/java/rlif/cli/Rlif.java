@@ -47,6 +47,11 @@ public final class Rlif implements Runnable {
     }
 
     public static void main(String[] args) {
+        exit(new CommandLine(new Rlif()), args);
+    }
+
+    /** The {@code main} of a command line ({@code rlif}, or one launched on its own): runs it and exits with its code. */
+    public static void exit(CommandLine cli, String... args) {
         String tty = System.getProperty("rlif.stderr.tty");
         if (tty != null && ProgressSink.stderr().mode() == ProgressSink.Mode.TTY) {
             // bin/rlif hands over the terminal (stderr reaches the JVM through a filter pipe, which would let
@@ -62,16 +67,25 @@ public final class Rlif implements Runnable {
             System.setErr(new java.io.PrintStream(new ProgressLineFilter(new java.io.FileOutputStream(java.io.FileDescriptor.err)),
                     true, java.nio.charset.StandardCharsets.UTF_8));
         }
-        int code = execute(args);
+        int code = execute(cli, args);
         System.err.flush();
         System.exit(code);
     }
 
-    /** Runs the command line and maps failures to the exit codes of the CLI contract (DESIGN section 9). */
+    /** Runs the command line and maps failures to the exit codes of the CLI contract (docs/cli.md). */
     public static int execute(String... args) {
+        return execute(new CommandLine(new Rlif()), args);
+    }
+
+    /**
+     * Runs {@code cli} (rlif or a command launched on its own, such as {@code spark-score}) with the exit codes
+     * and the one-line errors of the CLI contract.
+     */
+    public static int execute(CommandLine cli, String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-        Provenance.recordCommand("rlif", args);
-        CommandLine cli = new CommandLine(new Rlif());
+        // the command as typed: "rlif score ...", or "rlif spark-score ..." for a command launched on its own
+        String name = cli.getCommandName();
+        Provenance.recordCommand(name.equals("rlif") ? "rlif" : "rlif " + name, args);
         cli.setParameterExceptionHandler((ex, a) -> {
             ProgressSink.stderr().breakLine();
             PrintWriter err = ex.getCommandLine().getErr();

@@ -4,19 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import rlif.evaluator.compare.ModelPatterns;
+import rlif.evaluator.compare.MultiScoreJob;
+import rlif.evaluator.compare.ScoredModel;
 import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.prompt.PromptFormat;
 import rlif.evaluator.report.Digits;
 import rlif.evaluator.report.Signal;
 import rlif.evaluator.score.ScoreJob;
 import rlif.evaluator.score.ScoreSettings;
-import java.util.Set;
-import rlif.models.BadInputException;
 import rlif.models.io.OutLock;
 
 /** {@code rlif score}: rollouts with internal signals on a data set, graded, summarised and reported. */
@@ -24,113 +27,53 @@ import rlif.models.io.OutLock;
         description = "Generate rollouts on a data set, record their internal signals, grade the answers and"
                 + " measure how well each signal predicts correctness (or, with --teacher-forced, score given"
                 + " completions). Writes rollouts.jsonl, summary.json and report.html to --out; re-running into the"
-                + " same --out resumes (docs/cli.md).")
+                + " same --out resumes (docs/cli.md). Several models: one sub-folder each and comparison.json/html"
+                + " with paired differences against the first (docs/scale.md).")
 public final class ScoreCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory")
-    Path model;
-
-    @Option(names = "--data", required = true, paramLabel = "SRC",
-            description = "a JSONL file, or arith[:level=N,split=train|test,n=N,seed=S,...]")
-    String data;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
-    Path out;
-
-    @Option(names = "--limit", paramLabel = "N", description = "use the first N problems (default: all)")
-    Integer limit;
-
-    @Option(names = "--samples", paramLabel = "K", defaultValue = "1", description = "rollouts per problem (default: ${DEFAULT-VALUE})")
-    int samples;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N",
-            description = "longest completion (default: 256, or less where the model's context is shorter)")
-    Integer maxNewTokens;
-
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature, 0 = greedy (default: ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "keep the K most likely tokens, 0 = off (default: ${DEFAULT-VALUE})")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0", description = "nucleus sampling mass, 1 = off (default: ${DEFAULT-VALUE})")
-    double topP;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "rollouts per engine batch (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR",
+            description = "model directory; several (repeat the flag, or list them), or a quoted glob such as"
+                    + " 'run/checkpoints/step-*', score each into its own sub-folder of --out and compare them"
+                    + " (comparison.json, comparison.html) against the first")
+    List<String> models;
 
     @Mixin
-    DeviceOption device;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--kernels", paramLabel = "auto|scalar|vector|tornado", defaultValue = "auto",
-            description = "signal kernel backend (default: ${DEFAULT-VALUE})")
-    String kernels;
-
-    @Option(names = "--engine", paramLabel = "auto|step|graph", defaultValue = "auto",
-            description = "rollout engine: one ONNX Runtime run per token (step) or per batch (graph, the whole"
-                    + " generation as one ONNX Loop); auto = graph on cuda, the faster on cpu (default: ${DEFAULT-VALUE})")
-    String engine;
-
-    @Option(names = "--prompt-format", paramLabel = "plain|chat", defaultValue = "plain",
-            description = "plain text, or the model's chat template (default: ${DEFAULT-VALUE})")
-    String promptFormat;
-
-    @Option(names = "--token-signals", description = "also write per-token log-probs, entropies and self-certainties")
-    boolean tokenSignals;
+    ScoreFlags flags;
 
     @Option(names = "--teacher-forced", description = "score the completions --data gives (a rollouts.jsonl, or rows with"
             + " completion or completion_ids) instead of generating: their signals at --temperature, in one forward pass")
     boolean teacherForced;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+    Path out;
 
     @Option(names = "--overwrite", description = "replace the results of a different earlier run in --out")
     boolean overwrite;
 
     @Override
     public Integer call() {
-        if (maxNewTokens != null && maxNewTokens < 1) {
-            throw new BadInputException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        // every model gets these settings, with its own directory as the model
+        ScoreSettings settings = flags.settings("", ProblemSources.of(flags.data()).describe(), teacherForced);
+        if (!ModelPatterns.isMulti(models)) {
+            settings = settings.withModel(Path.of(models.get(0)).toAbsolutePath().normalize().toString());
+            try (OutLock lock = OutLock.acquire(out, "score")) {
+                OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
+                ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(flags.threads())
+                        .withProgressBar(true).run();
+                print(result, out, System.out);
+            }
+            return 0;
         }
-        if (limit != null && limit < 1) {
-            throw new BadInputException("--limit must be >= 1, got " + limit);
-        }
-        ScoreSettings settings = new ScoreSettings(
-                model.toAbsolutePath().normalize().toString(),
-                ProblemSources.of(data).describe(),
-                limit == null ? 0 : limit,
-                samples,
-                maxNewTokens == null ? ScoreSettings.FIT_MAX_NEW_TOKENS : maxNewTokens,
-                temperature,
-                topK,
-                topP,
-                seed,
-                batchSize,
-                device.name().toLowerCase(Locale.ROOT),
-                kernels.toLowerCase(Locale.ROOT),
-                promptFormat(promptFormat),
-                tokenSignals,
-                teacherForced,
-                engine.toLowerCase(Locale.ROOT));
+        List<ScoredModel> list = ModelPatterns.expand(models);
         try (OutLock lock = OutLock.acquire(out, "score")) {
-            OutLock.requireRunDirectory(out, "score", Set.of(ScoreJob.ROLLOUTS, ScoreJob.SUMMARY));
-            ScoreJob.Result result = new ScoreJob(settings, out, overwrite).withThreads(threads).withProgressBar(true)
-                    .run();
-            print(result, out, System.out);
+            // an earlier run of these models left their sub-folders, and its comparison once it finished
+            Set<String> runFiles = new HashSet<>(Set.of(MultiScoreJob.COMPARISON_JSON, MultiScoreJob.COMPARISON_HTML));
+            list.forEach(m -> runFiles.add(m.name()));
+            OutLock.requireRunDirectory(out, "score", runFiles);
+            MultiScoreJob.Result result = new MultiScoreJob(list, settings, out, overwrite)
+                    .withThreads(flags.threads()).withProgressBar(true).run();
+            ComparisonTable.print(result.comparison(), out.toAbsolutePath().normalize().toString(), System.out);
         }
         return 0;
-    }
-
-    private static PromptFormat promptFormat(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "plain" -> PromptFormat.PLAIN;
-            case "chat" -> PromptFormat.CHAT;
-            default -> throw new BadInputException("--prompt-format must be plain or chat, got '" + name + "'");
-        };
     }
 
     /** The summary table on stdout: rates with their 95% intervals, every number to four significant digits. */

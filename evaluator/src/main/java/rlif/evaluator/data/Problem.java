@@ -14,7 +14,7 @@ package rlif.evaluator.data;
  * @param where where the row came from ({@code file:line}), for error messages
  */
 public record Problem(int index, String id, String promptText, int[] promptIds, String reference, String solution,
-        String where) {
+        String where) implements java.io.Serializable {
     public Problem {
         if ((promptText == null) == (promptIds == null)) {
             throw new IllegalArgumentException("a problem has either prompt text or prompt ids");

@@ -70,86 +70,148 @@ public final class Auroc {
      * undefined unless at least two clusters hold a positive and two a negative.
      */
     public static Interval withInterval(double[] scores, boolean[] positive, int[] cluster) {
-        if (scores.length != positive.length || scores.length != cluster.length) {
-            throw new IllegalArgumentException("one label and one cluster per score");
-        }
-        int kept = 0;
-        for (double s : scores) {
-            kept += Double.isNaN(s) ? 0 : 1;
-        }
-        int[] clusterOf = new int[kept];
-        double[] value = new double[kept];
-        boolean[] label = new boolean[kept];
-        Map<Integer, Integer> clusterIndex = new HashMap<>();
-        int positives = 0;
-        for (int i = 0, k = 0; i < scores.length; i++) {
-            if (!Double.isNaN(scores[i])) {
-                clusterOf[k] = clusterIndex.computeIfAbsent(cluster[i], c -> clusterIndex.size());
-                value[k] = scores[i];
-                label[k] = positive[i];
-                positives += positive[i] ? 1 : 0;
-                k++;
-            }
-        }
-        int negatives = kept - positives;
-        if (positives == 0 || negatives == 0) {
+        Placements c = Placements.of(scores, positive, cluster);
+        if (c == null) {
             return Interval.undefined(Double.NaN);
         }
-        double[] pos = new double[positives];
-        double[] neg = new double[negatives];
-        for (int k = 0, p = 0, n = 0; k < kept; k++) {
-            if (label[k]) {
-                pos[p++] = value[k];
-            } else {
-                neg[n++] = value[k];
-            }
-        }
-        Arrays.sort(pos);
-        Arrays.sort(neg);
-        int clusters = clusterIndex.size();
-        double[] v10 = new double[clusters];
-        double[] v01 = new double[clusters];
-        int[] m = new int[clusters];
-        int[] n = new int[clusters];
-        double sumV10 = 0;
-        for (int k = 0; k < kept; k++) {
-            int c = clusterOf[k];
-            if (label[k]) {
-                // negatives strictly below, plus half of those tied
-                double v = (below(neg, value[k]) + 0.5 * tied(neg, value[k])) / negatives;
-                v10[c] += v;
-                m[c]++;
-                sumV10 += v;
-            } else {
-                // positives strictly above, plus half of those tied
-                v01[c] += (positives - below(pos, value[k]) - 0.5 * tied(pos, value[k])) / positives;
-                n[c]++;
-            }
-        }
-        double auc = sumV10 / positives;
         int withPositive = 0;
         int withNegative = 0;
         double ss10 = 0;
         double ss01 = 0;
         double ss11 = 0;
-        for (int c = 0; c < clusters; c++) {
-            withPositive += m[c] > 0 ? 1 : 0;
-            withNegative += n[c] > 0 ? 1 : 0;
-            double dx = v10[c] - m[c] * auc;
-            double dy = v01[c] - n[c] * auc;
+        for (int i = 0; i < c.clusters(); i++) {
+            withPositive += c.m[i] > 0 ? 1 : 0;
+            withNegative += c.n[i] > 0 ? 1 : 0;
+            double dx = c.v10[i] - c.m[i] * c.auc;
+            double dy = c.v01[i] - c.n[i] * c.auc;
             ss10 += dx * dx;
             ss01 += dy * dy;
             ss11 += dx * dy;
         }
         if (withPositive < 2 || withNegative < 2) {
-            return Interval.undefined(auc);
+            return Interval.undefined(c.auc);
         }
+        int positives = c.positives;
+        int negatives = c.negatives;
         double s10 = withPositive / ((withPositive - 1.0) * positives) * ss10;
         double s01 = withNegative / ((withNegative - 1.0) * negatives) * ss01;
-        double s11 = clusters / (clusters - 1.0) * ss11;
+        double s11 = c.clusters() / (c.clusters() - 1.0) * ss11;
         double variance = s10 / positives + s01 / negatives + 2 * s11 / ((double) positives * negatives);
         // The cross term can push a tiny variance just below zero in floating point.
-        return Interval.normal(auc, Math.sqrt(Math.max(0, variance)), 0, 1);
+        return Interval.normal(c.auc, Math.sqrt(Math.max(0, variance)), 0, 1);
+    }
+
+    /**
+     * The paired difference {@code AUROC(b) - AUROC(a)} of two runs scored on the same problems (clusters),
+     * with its standard error and 95% interval. Each AUROC moves, to first order, by the sum over clusters of
+     * {@code (V10_i - m_i A) / M + (V01_i - n_i A) / N} (the terms of {@link #withInterval}'s variance); the
+     * difference's variance is {@code I / (I - 1) sum_i (d_i(b) - d_i(a))^2} over the {@code I} clusters of
+     * either run, so what a problem does to both AUROCs alike (its difficulty) cancels. The labels may differ
+     * between the runs (each model's own correctness). The interval is clipped to [-1, 1]; undefined when
+     * either AUROC is, or with fewer than two clusters.
+     */
+    public static Interval pairedDifference(double[] scoresA, boolean[] positiveA, int[] clusterA, double[] scoresB,
+            boolean[] positiveB, int[] clusterB) {
+        Placements a = Placements.of(scoresA, positiveA, clusterA);
+        Placements b = Placements.of(scoresB, positiveB, clusterB);
+        if (a == null || b == null) {
+            return Interval.undefined(Double.NaN);
+        }
+        Map<Integer, Double> d = b.influence();
+        a.influence().forEach((cluster, x) -> d.merge(cluster, -x, Double::sum));
+        double difference = b.auc - a.auc;
+        if (d.size() < 2) {
+            return Interval.undefined(difference);
+        }
+        double ss = 0;
+        for (double x : d.values()) {
+            ss += x * x;
+        }
+        return Interval.normal(difference, Math.sqrt(d.size() / (d.size() - 1.0) * ss), -1, 1);
+    }
+
+    /**
+     * The placement values of a run summed per cluster: {@code v10[i]} over cluster i's positives of the share
+     * of negatives each outscores, {@code v01[i]} over its negatives of the share of positives that outscore
+     * each, {@code m[i]} and {@code n[i]} its positives and negatives, {@code ids[i]} its cluster label.
+     */
+    private record Placements(double auc, int positives, int negatives, int[] ids, double[] v10, double[] v01,
+            int[] m, int[] n) {
+        int clusters() {
+            return ids.length;
+        }
+
+        /** Each cluster's first-order share of {@code auc - A}: {@code (v10 - m auc) / M + (v01 - n auc) / N}. */
+        Map<Integer, Double> influence() {
+            Map<Integer, Double> d = new HashMap<>();
+            for (int i = 0; i < ids.length; i++) {
+                d.put(ids[i], (v10[i] - m[i] * auc) / positives + (v01[i] - n[i] * auc) / negatives);
+            }
+            return d;
+        }
+
+        /** Null when a class is empty once NaN scores are left out. */
+        static Placements of(double[] scores, boolean[] positive, int[] cluster) {
+            if (scores.length != positive.length || scores.length != cluster.length) {
+                throw new IllegalArgumentException("one label and one cluster per score");
+            }
+            int kept = 0;
+            for (double s : scores) {
+                kept += Double.isNaN(s) ? 0 : 1;
+            }
+            int[] clusterOf = new int[kept];
+            double[] value = new double[kept];
+            boolean[] label = new boolean[kept];
+            Map<Integer, Integer> clusterIndex = new HashMap<>();
+            int positives = 0;
+            for (int i = 0, k = 0; i < scores.length; i++) {
+                if (!Double.isNaN(scores[i])) {
+                    clusterOf[k] = clusterIndex.computeIfAbsent(cluster[i], c -> clusterIndex.size());
+                    value[k] = scores[i];
+                    label[k] = positive[i];
+                    positives += positive[i] ? 1 : 0;
+                    k++;
+                }
+            }
+            int negatives = kept - positives;
+            if (positives == 0 || negatives == 0) {
+                return null;
+            }
+            double[] pos = new double[positives];
+            double[] neg = new double[negatives];
+            for (int k = 0, p = 0, n = 0; k < kept; k++) {
+                if (label[k]) {
+                    pos[p++] = value[k];
+                } else {
+                    neg[n++] = value[k];
+                }
+            }
+            Arrays.sort(pos);
+            Arrays.sort(neg);
+            int clusters = clusterIndex.size();
+            int[] ids = new int[clusters];
+            clusterIndex.forEach((id, index) -> ids[index] = id);
+            double[] v10 = new double[clusters];
+            double[] v01 = new double[clusters];
+            int[] m = new int[clusters];
+            int[] n = new int[clusters];
+            double sumV10 = 0;
+            for (int k = 0; k < kept; k++) {
+                int c = clusterOf[k];
+                if (label[k]) {
+                    // negatives strictly below, plus half of those tied
+                    double v = (below(neg, value[k]) + 0.5 * tied(neg, value[k])) / negatives;
+                    v10[c] += v;
+                    m[c]++;
+                    sumV10 += v;
+                } else {
+                    // positives strictly above, plus half of those tied
+                    v01[c] += (positives - below(pos, value[k]) - 0.5 * tied(pos, value[k])) / positives;
+                    n[c]++;
+                }
+            }
+            return new Placements(sumV10 / positives, positives, negatives, ids, v10, v01, m, n);
+        }
     }
 
     /** How many of the sorted {@code xs} are strictly below {@code v}. */

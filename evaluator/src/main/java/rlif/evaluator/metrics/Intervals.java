@@ -54,19 +54,55 @@ public final class Intervals {
         if (problems < 2) {
             return Interval.undefined(p);
         }
-        double ss = 0;
-        for (int i = 0; i < trials.length; i++) {
-            if (trials[i] > 0) {
-                double r = successes[i] - p * trials[i];
-                ss += r * r;
-            }
-        }
-        double se = Math.sqrt(problems / (problems - 1.0) * ss) / sumT;
+        double se = ratioStderr(successes, trials, p, problems, sumT);
         double variance = p * (1 - p);
         double cap = Double.isNaN(maxEffective) ? sumT : maxEffective;
         double effective = variance == 0 ? problems : se == 0 ? cap : Math.min(cap, variance / (se * se));
         double[] w = wilson(p, effective);
         return new Interval(p, se, w[0], w[1]);
+    }
+
+    /**
+     * The mean over rollouts of a value whose rollouts come in problems ({@code sums[i]} over {@code counts[i]}
+     * rollouts of problem {@code i}), such as a signal's mean: {@code sum(sums) / sum(counts)} with the same
+     * clustered standard error as {@link #proportion} and the normal interval. Undefined with fewer than two
+     * problems.
+     */
+    public static Interval clusteredMean(double[] sums, double[] counts) {
+        if (sums.length != counts.length) {
+            throw new IllegalArgumentException("one count per sum");
+        }
+        double sum = 0;
+        double count = 0;
+        int problems = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                sum += sums[i];
+                count += counts[i];
+                problems++;
+            }
+        }
+        if (problems == 0) {
+            return Interval.undefined(Double.NaN);
+        }
+        double mean = sum / count;
+        if (problems < 2) {
+            return Interval.undefined(mean);
+        }
+        return Interval.normal(mean, ratioStderr(sums, counts, mean, problems, count), Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY);
+    }
+
+    /** The cluster-robust standard error of the ratio {@code r = sum(y) / sum(t)} over {@code problems} problems. */
+    private static double ratioStderr(double[] y, double[] t, double r, int problems, double sumT) {
+        double ss = 0;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] > 0) {
+                double d = y[i] - r * t[i];
+                ss += d * d;
+            }
+        }
+        return Math.sqrt(problems / (problems - 1.0) * ss) / sumT;
     }
 
     /**

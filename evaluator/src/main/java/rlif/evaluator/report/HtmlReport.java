@@ -331,7 +331,8 @@ public final class HtmlReport {
         html.append("<tr><th>").append(escape(name)).append("</th><td>").append(escape(value)).append("</td></tr>\n");
     }
 
-    static String escape(String s) {
+    /** Text made safe to place in HTML text and attribute values. */
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -101,16 +101,22 @@ public final class Summary {
 
     /** {@link #passAtK} with the standard error and interval of a mean of one value per problem. */
     public Interval passAtKInterval(int k) {
-        List<Double> values = new ArrayList<>();
-        long rollouts = 0;
-        for (List<RolloutRow> l : byProblem().values()) {
+        Map<Integer, Double> values = passAtKByProblem(k);
+        long rollouts = values.keySet().stream().mapToLong(p -> byProblem().get(p).size()).sum();
+        return perProblemShare(List.copyOf(values.values()), rollouts);
+    }
+
+    /** Unbiased pass@k of each graded problem with at least k rollouts, by problem index (for paired differences). */
+    public Map<Integer, Double> passAtKByProblem(int k) {
+        Map<Integer, Double> values = new TreeMap<>();
+        for (var e : byProblem().entrySet()) {
+            List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
                 int c = (int) l.stream().filter(r -> Boolean.TRUE.equals(r.correct())).count();
-                values.add(PassAtK.estimate(l.size(), c, k));
-                rollouts += l.size();
+                values.put(e.getKey(), PassAtK.estimate(l.size(), c, k));
             }
         }
-        return perProblemShare(values, rollouts);
+        return values;
     }
 
     /** Share of graded problems whose majority answer over their first k samples is correct. */
@@ -120,7 +126,16 @@ public final class Summary {
 
     /** {@link #majAtK} with the standard error and interval of a share of problems. */
     public Interval majAtKInterval(int k) {
-        return solvedAtK(k, first -> MajorityVote.isCorrect(first.stream().map(r -> new Grade(r.answer(), r.correct())).toList()));
+        return solvedAtK(k, Summary::majorityIsCorrect);
+    }
+
+    /** 1 or 0 for each graded problem with at least k rollouts: whether its first k samples' majority is right. */
+    public Map<Integer, Double> majAtKByProblem(int k) {
+        return solvedByProblem(k, Summary::majorityIsCorrect);
+    }
+
+    private static boolean majorityIsCorrect(List<RolloutRow> first) {
+        return MajorityVote.isCorrect(first.stream().map(r -> new Grade(r.answer(), r.correct())).toList());
     }
 
     /**
@@ -137,13 +152,20 @@ public final class Summary {
 
     /** Share of graded problems with at least k samples whose first k samples {@code solves}. */
     private Interval solvedAtK(int k, java.util.function.Predicate<List<RolloutRow>> solves) {
-        List<Double> values = new ArrayList<>();
-        for (List<RolloutRow> l : byProblem().values()) {
+        Map<Integer, Double> values = solvedByProblem(k, solves);
+        return perProblemShare(List.copyOf(values.values()), values.size());
+    }
+
+    /** 1 or 0 for each graded problem with at least k samples: whether its first k samples {@code solves}. */
+    private Map<Integer, Double> solvedByProblem(int k, java.util.function.Predicate<List<RolloutRow>> solves) {
+        Map<Integer, Double> values = new TreeMap<>();
+        for (var e : byProblem().entrySet()) {
+            List<RolloutRow> l = e.getValue();
             if (l.get(0).correct() != null && l.size() >= k) {
-                values.add(solves.test(l.subList(0, k)) ? 1.0 : 0.0);
+                values.put(e.getKey(), solves.test(l.subList(0, k)) ? 1.0 : 0.0);
             }
         }
-        return perProblemShare(values, values.size());
+        return values;
     }
 
     /** One value in [0, 1] per problem, each problem weighing one, summarising {@code rollouts} rollouts. */
@@ -161,6 +183,21 @@ public final class Summary {
 
     /** {@link #auroc} with its standard error and interval, rollouts clustered by problem. */
     public Interval aurocInterval(Signal signal) {
+        AurocInput in = aurocInput(signal);
+        return Auroc.withInterval(in.scores, in.labels, in.problems);
+    }
+
+    /** This run's AUROC minus {@code baseline}'s, paired by problem ({@link Auroc#pairedDifference}). */
+    public Interval aurocPairedDifference(Signal signal, Summary baseline) {
+        AurocInput a = baseline.aurocInput(signal);
+        AurocInput b = aurocInput(signal);
+        return Auroc.pairedDifference(a.scores, a.labels, a.problems, b.scores, b.labels, b.problems);
+    }
+
+    /** A signal's confidence, correctness and problem index over the graded rows. */
+    private record AurocInput(double[] scores, boolean[] labels, int[] problems) {}
+
+    private AurocInput aurocInput(Signal signal) {
         List<RolloutRow> graded = rows.stream().filter(r -> r.correct() != null).toList();
         double[] scores = new double[graded.size()];
         boolean[] labels = new boolean[graded.size()];
@@ -170,7 +207,7 @@ public final class Summary {
             labels[i] = graded.get(i).correct();
             problems[i] = graded.get(i).promptIndex();
         }
-        return Auroc.withInterval(scores, labels, problems);
+        return new AurocInput(scores, labels, problems);
     }
 
     /** Mean and deviation of a signal over the rows whose correctness is {@code which} (null: all rows). */

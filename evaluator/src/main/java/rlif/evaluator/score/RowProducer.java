@@ -1,7 +1,18 @@
 package rlif.evaluator.score;
 
+import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.function.Supplier;
+import rlif.evaluator.data.ArithSpec;
+import rlif.evaluator.data.GivenCompletions;
+import rlif.evaluator.data.ProblemSource;
+import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.RolloutRow;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.models.BadInputException;
+import rlif.models.dir.ModelDirectory;
+import rlif.models.progress.ProgressSink;
+import rlif.models.tokenizer.ModelTokenizer;
 
 /**
  * What fills {@code rollouts.jsonl} for {@link ScoreJob}: {@link GeneratedRows} (the default) or
@@ -9,6 +20,26 @@ import rlif.evaluator.report.RolloutRow;
  * the summary; a producer owns reading the data, checking it against the model and running the engine.
  */
 interface RowProducer {
+    /**
+     * Generation of the problems of {@code source}, or teacher forcing of the completions {@code --data} gives
+     * under {@code --teacher-forced} (then {@code source} is not asked for).
+     */
+    static RowProducer of(ScoreSettings settings, ModelDirectory model, EngineOptions options, Supplier<ProblemSource> source,
+            ModelTokenizer tokenizer, ProgressSink progress) {
+        if (!settings.teacherForced()) {
+            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
+                    PromptEncoder.Labels.SCORE);
+            return new GeneratedRows(settings, model, options, source.get(), encoder, tokenizer, progress);
+        }
+        if (ArithSpec.isArith(settings.data())) {
+            throw new BadInputException("--teacher-forced scores the completions a JSONL file gives (a rollouts.jsonl,"
+                    + " or rows with completion or completion_ids); --data " + settings.data() + " has none");
+        }
+        PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, 1, PromptEncoder.Labels.SCORE);
+        return new TeacherForcedRows(settings, model, options, new GivenCompletions(Path.of(settings.data())), encoder,
+                tokenizer);
+    }
+
     /** Reads and checks every input row against the model, before anything is written; returns the run's rows. */
     WorkPlan check();
 

@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import rlif.evaluator.data.ArithSpec;
-import rlif.evaluator.data.GivenCompletions;
 import rlif.evaluator.data.ProblemSources;
-import rlif.evaluator.prompt.PromptEncoder;
 import rlif.evaluator.report.HtmlReport;
 import rlif.evaluator.report.RolloutRow;
 import rlif.evaluator.report.RolloutsFile;
@@ -157,19 +154,8 @@ public final class ScoreJob {
 
     /** Generation, or teacher forcing of the completions the data gives. */
     private RowProducer producer(ModelDirectory model, Device device, ModelTokenizer tokenizer) {
-        if (!settings.teacherForced()) {
-            PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, settings.maxNewTokens(),
-                    PromptEncoder.Labels.SCORE);
-            return new GeneratedRows(settings, model, options(device), ProblemSources.of(settings.data()), encoder,
-                    tokenizer, progress);
-        }
-        if (ArithSpec.isArith(settings.data())) {
-            throw new BadInputException("--teacher-forced scores the completions a JSONL file gives (a rollouts.jsonl,"
-                    + " or rows with completion or completion_ids); --data " + settings.data() + " has none");
-        }
-        PromptEncoder encoder = PromptEncoder.of(model, settings.promptFormat(), tokenizer, 1, PromptEncoder.Labels.SCORE);
-        return new TeacherForcedRows(settings, model, options(device), new GivenCompletions(Path.of(settings.data())),
-                encoder, tokenizer);
+        return RowProducer.of(settings, model, options(device), () -> ProblemSources.of(settings.data()), tokenizer,
+                progress);
     }
 
     private EngineOptions options(Device device) {

@@ -39,7 +39,7 @@ public record ScoreSettings(
         PromptFormat promptFormat,
         boolean tokenSignals,
         boolean teacherForced,
-        String engine) {
+        String engine) implements java.io.Serializable {
 
     /** {@code maxNewTokens} when the user did not choose: 256, or less where the model's context is shorter. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
@@ -88,6 +88,12 @@ public record ScoreSettings(
     public ScoreSettings withMaxNewTokens(int n) {
         return new ScoreSettings(model, data, limit, samples, n, temperature, topK, topP, seed, batchSize, device,
                 kernels, promptFormat, tokenSignals, teacherForced, engine);
+    }
+
+    /** The same settings for another model directory (a multi-model run scores every model alike). */
+    public ScoreSettings withModel(String otherModel) {
+        return new ScoreSettings(otherModel, data, limit, samples, maxNewTokens, temperature, topK, topP, seed, batchSize,
+                device, kernels, promptFormat, tokenSignals, teacherForced, engine);
     }
 
     public SamplingParams sampling() {
