@@ -3,7 +3,7 @@
 # prompts, interleaved, one table (tokens/s, ratios to ORT-GenAI, peak RSS, greedy agreement).
 #
 #   bench/peer-bench.sh [--quick] [--rounds N] [--contention none|busy|both] [--out DIR] [--no-fixtures]
-#                       [--tools REGEX] [--no-smollm2]
+#                       [--tools REGEX] [--no-smollm2] [--baseline RLIF_CHECKOUT]
 #
 # Installs the peers from PyPI into bench/peer/.venv (pinned in bench/peer/requirements.txt; gitignored, about
 # 6 GB with torch), turns the SmolLM2-135M-Instruct Q4_1 GGUF (models/fetch-smollm2.sh) into a float32 Hugging
@@ -11,7 +11,9 @@
 # imports the GGUF with rlif (fp32 and int4). Everything it builds goes to bench/peer/.work. Not part of .ci/run:
 # it needs the network once and takes 20-60 minutes. On a shared machine run it as
 # `flock /work/locks/heavy bench/peer-bench.sh` and read the load averages it prints; docs/rollout-engine.md has
-# the numbers measured here.
+# the numbers measured here. --baseline adds "baseline rlif" rows: another rlif checkout (e.g. `git worktree add
+# /tmp/rlif-main main`, which must have bench rollout's --prompts and --ignore-eos) on the same fp32 files, in the
+# same rotation, for a before/after table from one run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peer="$root/bench/peer"
@@ -26,6 +28,7 @@ quick=0
 fixtures=1
 smollm2=1
 tools=.
+baseline=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; rounds=1 ;;
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --no-fixtures) fixtures=0 ;;
     --no-smollm2) smollm2=0 ;;
     --tools) tools="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --baseline) baseline=(--baseline "$(cd "$2" && pwd)"); shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -66,6 +70,7 @@ for precision in fp32 int4; do
 done
 
 "$root/bin/rlif" --help >/dev/null   # builds the CLI when sources changed
+if [ ${#baseline[@]} -gt 0 ]; then "${baseline[1]}/bin/rlif" --help >/dev/null; fi
 jar="$root/cli/target/rlif-cli.jar"
 rlif_int4=0
 if "$root/bin/rlif" import --help 2>/dev/null | grep -q int4; then rlif_int4=1; fi
@@ -117,4 +122,4 @@ json.dump(versions, open(work / "versions.json", "w"))
 PLAN
 echo "peer-bench: $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
 "$py" "$peer/peer_bench.py" --plan "$work/plan.json" --rounds "$rounds" --contention "$contention" --out "$out" \
-  --tools "$tools"
+  --tools "$tools" "${baseline[@]}"

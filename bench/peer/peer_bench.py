@@ -27,11 +27,17 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+BASELINE_PREFIX = "baseline "
+baseline_root: Path | None = None
+
+
 def command(tool: str, model: str, prompts: str, batch: int, tokens: int, vocab: int, json_out: str) -> list[str]:
-    if tool.startswith("rlif"):
-        return [str(ROOT / "bin" / "rlif"), "bench", "rollout", "--model", model, "--prompts", prompts,
+    if tool.startswith("rlif") or tool.startswith(BASELINE_PREFIX + "rlif"):
+        root = baseline_root if tool.startswith(BASELINE_PREFIX) else ROOT
+        return [str(root / "bin" / "rlif"), "bench", "rollout", "--model", model, "--prompts", prompts,
                 "--batch-sizes", str(batch), "--new-tokens", str(tokens), "--temperature", "0", "--ignore-eos",
-                "--warmups", "1", "--warmup-tokens", str(min(4, tokens)), "--repeats", "1", "--json", json_out]
+                "--warmups", "1", "--warmup-tokens", str(min(4, tokens)), "--repeats", "1", "--json", json_out] + (
+                    [] if root == baseline_root else ["--engines", "step", "--no-teacher-forced"])
     if tool.startswith("ort-genai"):
         return [sys.executable, str(HERE / "run_genai.py"), "--model", model, "--prompts", prompts,
                 "--batch", str(batch), "--new-tokens", str(tokens), "--vocab", str(vocab)]
@@ -58,7 +64,7 @@ def measure(tool: str, model: str, prompts: str, batch: int, tokens: int, vocab:
                 spinner.wait()
         if status != 0:
             raise SystemExit(f"{tool} failed ({status}): {' '.join(cmd)}; see the log")
-        if tool.startswith("rlif"):
+        if "rlif" in tool.split()[:2]:
             r = json.load(open(json_out))["results"][0]
             result = {"tokens_per_second": r["tokens_per_second"], "completion_ids": r["completion_ids"]}
         else:
@@ -90,8 +96,16 @@ def main() -> None:
     ap.add_argument("--contention", choices=["none", "busy", "both"], default="none")
     ap.add_argument("--out", required=True, help="directory for results.json, table.md and the log")
     ap.add_argument("--tools", default=".", help="regular expression: only tools whose name matches (and ORT-GenAI)")
+    ap.add_argument("--baseline", help="another rlif checkout (e.g. main) measured as 'baseline rlif ...' rows beside"
+                                       " this one's fp32 rows, in the same rotation")
     a = ap.parse_args()
     plan = json.load(open(a.plan))
+    global baseline_root
+    if a.baseline:
+        baseline_root = Path(a.baseline).resolve()
+        for cell in plan:
+            cell["tools"].update({BASELINE_PREFIX + n: m for n, m in list(cell["tools"].items())
+                                  if n in ("rlif", "rlif fp32")})
     for cell in plan:
         cell["tools"] = {n: m for n, m in cell["tools"].items()
                          if n.startswith("ort-genai") or re.search(a.tools, n)}

@@ -20,6 +20,7 @@ import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.rollout.EngineOptions;
 import rlif.evaluator.rollout.SamplingParams;
+import rlif.evaluator.rollout.Spinning;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 import rlif.models.io.AtomicFiles;
@@ -94,9 +95,11 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     @Option(names = "--repeats", paramLabel = "N", description = "timed generate calls per batch size (default: 5; --quick 2)")
     Integer repeats;
 
-    @Option(names = "--no-spinning", description = "ONNX Runtime's intra-op threads sleep instead of spinning while"
-            + " they wait for work (session.intra_op.allow_spinning = 0)")
-    boolean noSpinning;
+    @Option(names = "--spinning", paramLabel = "auto|on|off", defaultValue = "auto",
+            description = "whether ONNX Runtime's intra-op threads spin while they wait for work"
+                    + " (session.intra_op.allow_spinning); auto: off when the 1-minute load average is at least half"
+                    + " the processors as the sessions open (default: ${DEFAULT-VALUE})")
+    String spinning;
 
     @Option(names = "--no-teacher-forced", description = "do not also time teacher-forced scoring (which opens a"
             + " second session on the model)")
@@ -119,10 +122,12 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 throw new BadInputException("--engines takes step and graph, got '" + k + "'");
             }
         }
+        // Resolved once, before anything runs, so every session of the run spins alike and the header can say which.
+        Spinning spins = Spinning.parse(spinning).spinsNow() ? Spinning.ON : Spinning.OFF;
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(!noSpinning);
+        EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(spins);
         int tokens = positive("--new-tokens", newTokens, base.newTokens());
         RolloutBench.Settings s = new RolloutBench.Settings(
                 positive("--batch-sizes", batchSizes, base.batchSizes()),
@@ -158,7 +163,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         if (ref != null) {
             System.out.println("reference " + ref.dir());
         }
-        System.out.println("machine " + machine + ", load average " + loadAverage());
+        System.out.println("machine " + machine + ", load average " + loadAverage() + ", ORT threads spin "
+                + (s.engine().spinning() == Spinning.ON ? "on" : "off"));
         System.out.printf(Locale.ROOT, "%-18s %6s %10s %12s %14s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
                 "tokens/s", "tokens/cpu-s", "vs step", "ms/decode step", "outside ORT run", "signal kernel",
                 "other Java side");
@@ -191,7 +197,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            writeJson(json, machine, md, ref, results, comparisons);
+            writeJson(json, machine, s.engine().spinning() == Spinning.ON, md, ref, results, comparisons);
         }
         return 0;
     }
@@ -263,7 +269,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void writeJson(Path file, String machine, ModelDirectory md, ModelDirectory ref,
+    private static void writeJson(Path file, String machine, boolean spins, ModelDirectory md, ModelDirectory ref,
             List<RolloutBench.Result> results, List<Comparison> comparisons) {
         if (Files.isDirectory(file)) {
             throw new BadInputException("--json " + file + " is a directory");
@@ -272,6 +278,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         root.put("machine", machine);
         root.put("load_average", loadAverage());
+        root.put("ort_threads_spin", spins);
         root.put("model", md.dir().toString());
         if (ref != null) {
             root.put("reference", ref.dir().toString());

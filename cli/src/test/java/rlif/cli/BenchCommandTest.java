@@ -34,4 +34,10 @@ class BenchCommandTest {
         assertThat(stderrOf("bench", "rollout", "--engines", "step,fast")).startsWith(
                 "error: --engines takes step and graph, got 'fast'");
     }
+
+    @Test
+    void benchRolloutSpinningIsAutoOnOrOff() {
+        assertThat(stderrOf("bench", "rollout", "--spinning", "sometimes")).startsWith(
+                "error: --spinning sometimes is not one of auto, on, off");
+    }
 }

@@ -12,14 +12,14 @@ package rlif.evaluator.rollout;
  *                               column is used, and a bigger buffer is resident memory for the engine's lifetime)
  * @param stopAtEos              false only for benchmarks: rows run to {@code maxNewTokens} whatever they
  *                               generate (vLLM's {@code ignore_eos}), so every engine compared does the same work
- * @param spinning               ONNX Runtime's intra-op threads spin while waiting for work
- *                               ({@code session.intra_op.allow_spinning}, its default); off, they sleep, which costs a
- *                               wake-up per parallel operator but leaves cores to others when the machine is shared
+ * @param spinning               whether ONNX Runtime's intra-op threads spin while waiting for work
+ *                               ({@code session.intra_op.allow_spinning}); {@link Spinning#AUTO} by default: off when
+ *                               the machine is already busy as the session opens
  * @param arena                  ONNX Runtime's CPU memory arena (its default) instead of the system allocator; off by
  *                               default here, since decode steps allocate a KV cache one column longer each time
  */
 public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
-        boolean stopAtEos, boolean spinning, boolean arena) {
+        boolean stopAtEos, Spinning spinning, boolean arena) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -30,14 +30,15 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
         if (prefillLogitsBudget < 1) {
             throw new IllegalArgumentException("prefillLogitsBudget must be >= 1");
         }
+        java.util.Objects.requireNonNull(spinning, "spinning");
     }
 
     /**
-     * CPU, ORT's default threads (spinning), compaction once a quarter of the rows have finished, 32 MiB of prefill
+     * CPU, ORT's default threads (spinning unless the machine is busy), compaction once a quarter of the rows have finished, 32 MiB of prefill
      * logits, stop at end of sequence, no ORT memory arena.
      */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, true, false);
+        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, Spinning.AUTO, false);
     }
 
     public EngineOptions withDevice(Device d) {
@@ -67,9 +68,9 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
                 on);
     }
 
-    /** ONNX Runtime's intra-op threads spin ({@code true}, its default) or sleep while waiting for work. */
-    public EngineOptions withSpinning(boolean on) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, on, arena);
+    /** Whether ONNX Runtime's intra-op threads spin or sleep while waiting for work. */
+    public EngineOptions withSpinning(Spinning s) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, s, arena);
     }
 
     /** Rows generate {@code maxNewTokens} tokens even past an end-of-sequence token (benchmarks only). */

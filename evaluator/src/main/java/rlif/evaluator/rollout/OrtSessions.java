@@ -26,7 +26,7 @@ final class OrtSessions {
                 // system allocator hands them back (SmolLM2, batch 8 x 320 tokens: 64 MB less peak RSS, same speed).
                 so.setCPUArenaAllocator(false);
             }
-            if (!options.spinning()) {
+            if (!options.spinning().spinsNow()) {
                 so.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             options.device().configure(so);

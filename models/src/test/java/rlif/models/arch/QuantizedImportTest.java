@@ -5,17 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import rlif.models.gguf.GgmlType;
-import rlif.models.gguf.GgufCheckpointTest;
-import rlif.models.gguf.GgufTestWriter;
-import rlif.models.gguf.ReferenceQuantizer;
-import rlif.models.importer.CheckpointSource;
 import rlif.models.importer.ImportDtype;
-import rlif.models.importer.ModelImporter;
 import rlif.models.tensor.DType;
 
 /**
@@ -28,82 +20,16 @@ import rlif.models.tensor.DType;
  * one 32-wide block: that trade is measured on SmolLM2 in docs/rollout-engine.md, not asserted here.
  */
 class QuantizedImportTest {
-    static final int HIDDEN = 32;
-    static final int HEAD = 16;
-    static final int FFN = 64;
-    static final int VOCAB = 6;
+    static final int VOCAB = TinyQuantizedGguf.VOCAB;
 
     @TempDir
     Path dir;
 
-    private static byte[] quantize(GgmlType t, float[] x) {
-        return switch (t) {
-            case Q4_0 -> ReferenceQuantizer.q4_0(x).bytes;
-            case Q4_1 -> ReferenceQuantizer.q4_1(x).bytes;
-            case Q8_0 -> ReferenceQuantizer.q8_0(x).bytes;
-            default -> throw new AssertionError(t);
-        };
-    }
-
-    private static float[] random(int n, Random rnd, double std) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (rnd.nextGaussian() * std);
-        }
-        return f;
-    }
-
-    /** One layer, 2 query heads of 16 sharing one KV head, tied embedding; every matrix a quantized type. */
-    private Path tinyQuantizedGguf() throws Exception {
-        Random rnd = new Random(17);
-        GgufTestWriter w = new GgufTestWriter()
-                .string("general.architecture", "llama")
-                .u32("llama.block_count", 1)
-                .u32("llama.context_length", 64)
-                .u32("llama.embedding_length", HIDDEN)
-                .u32("llama.feed_forward_length", FFN)
-                .u32("llama.attention.head_count", 2)
-                .u32("llama.attention.head_count_kv", 1)
-                .f32("llama.rope.freq_base", 10000f)
-                .f32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .string("tokenizer.ggml.model", "gpt2")
-                .stringArray("tokenizer.ggml.tokens", List.of("a", "b", "c", "ab", "<s>", "</s>"))
-                .stringArray("tokenizer.ggml.merges", List.of("a b"))
-                .u32("tokenizer.ggml.bos_token_id", 4)
-                .u32("tokenizer.ggml.eos_token_id", 5);
-        matrix(w, "token_embd.weight", VOCAB, HIDDEN, GgmlType.Q8_0, random(VOCAB * HIDDEN, rnd, 1));
-        float[] q = random(2 * HEAD * HIDDEN, rnd, 0.3);
-        float[] k = random(HEAD * HIDDEN, rnd, 0.3);
-        matrix(w, "blk.0.attn_q.weight", 2 * HEAD, HIDDEN, GgmlType.Q4_1, GgufCheckpointTest.llamaCppPermute(q, 2, HEAD, HIDDEN));
-        matrix(w, "blk.0.attn_k.weight", HEAD, HIDDEN, GgmlType.Q4_0, GgufCheckpointTest.llamaCppPermute(k, 1, HEAD, HIDDEN));
-        matrix(w, "blk.0.attn_v.weight", HEAD, HIDDEN, GgmlType.Q8_0, random(HEAD * HIDDEN, rnd, 0.3));
-        matrix(w, "blk.0.attn_output.weight", HIDDEN, 2 * HEAD, GgmlType.Q4_1, random(HIDDEN * 2 * HEAD, rnd, 0.3));
-        matrix(w, "blk.0.ffn_gate.weight", FFN, HIDDEN, GgmlType.Q4_1, random(FFN * HIDDEN, rnd, 0.3));
-        matrix(w, "blk.0.ffn_up.weight", FFN, HIDDEN, GgmlType.Q4_0, random(FFN * HIDDEN, rnd, 0.3));
-        matrix(w, "blk.0.ffn_down.weight", HIDDEN, FFN, GgmlType.Q4_1, random(FFN * HIDDEN, rnd, 0.3));
-        w.tensorOfFloats("blk.0.attn_norm.weight", new long[] {HIDDEN}, random(HIDDEN, rnd, 1));
-        w.tensorOfFloats("blk.0.ffn_norm.weight", new long[] {HIDDEN}, random(HIDDEN, rnd, 1));
-        w.tensorOfFloats("output_norm.weight", new long[] {HIDDEN}, random(HIDDEN, rnd, 1));
-        Path file = dir.resolve("tiny.gguf");
-        w.write(file);
-        return file;
-    }
-
-    private static void matrix(GgufTestWriter w, String name, int rows, int cols, GgmlType t, float[] values) {
-        w.tensor(name, new long[] {cols, rows}, t, quantize(t, values));
-    }
-
     @Test
     void int4KeepsTheGgufBlocksExactlyAndRunsInOnnxRuntime() throws Exception {
-        Path gguf = tinyQuantizedGguf();
-        Path fp32 = dir.resolve("fp32");
-        Path int4 = dir.resolve("int4");
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, fp32, ImportDtype.FP32, n -> {});
-        }
-        try (CheckpointSource s = ModelImporter.open("gguf", gguf)) {
-            ModelImporter.importModel(s, int4, ImportDtype.INT4, n -> {});
-        }
+        Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
+        Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4, ImportDtype.INT4.linears());
         var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
         // q (Q4_1), k (Q4_0), o, gate, up, down at 4 bits; v (Q8_0) and the tied head (Q8_0 embedding) at 8.
         assertThat(rlif.path("int4").asInt()).isEqualTo(6);
