@@ -25,6 +25,8 @@ import rlif.models.provenance.Provenance;
             BenchCommand.class,
             ImportCommand.class,
             DemoCommand.class,
+            TrainTokenizerCommand.class,
+            RewardValidityCommand.class,
         })
 public final class Rlif implements Runnable {
     // Declared once and inherited by every subcommand. execute() reads the flag from the raw arguments, since

@@ -69,6 +69,9 @@ public final class TrainCommand implements Callable<Integer> {
                     + num(lastEval.get("self_certainty"))
                     + (lastEval.containsKey("eval_loss") ? ", loss " + num(lastEval.get("eval_loss")) : ""));
         }
+        rows.stream().filter(r -> Boolean.TRUE.equals(r.get("gate"))).reduce((a, b) -> b).ifPresent(g -> System.out.println(
+                "gate: " + g.get("verdict") + " (slope " + num(g.get("reward_slope")) + " per step +- "
+                        + num(g.get("reward_slope_stderr")) + ", t " + num(g.get("reward_slope_t")) + ")"));
         System.out.println("metrics: " + dir.resolve("metrics.jsonl") + "  report: " + dir.resolve("report.html"));
         String nothing = TrainRun.nothingLearned(rows, cfg.steps());
         if (nothing != null) {

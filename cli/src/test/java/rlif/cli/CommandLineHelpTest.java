@@ -36,8 +36,10 @@ class CommandLineHelpTest {
     @Test
     void theCommandListEndsEverySummaryWithItsSentence() {
         String help = CliRun.of("--help").out();
-        String demo = help.substring(help.indexOf("  demo "));
-        assertThat(demo.replaceAll("\\s+", " ").trim())
-                .isEqualTo("demo Run the paper's experiment in miniature on the bundled arith models (report.html, demo.json).");
+        String tail = help.substring(help.indexOf("  demo "));
+        assertThat(tail.replaceAll("\\s+", " ").trim()).isEqualTo(
+                "demo Run the paper's experiment on the bundled model organism (report.html, demo.json)."
+                + " train-tokenizer Learn a byte-level BPE tokenizer from data sources (tokenizer.json, tokenizer_config.json)."
+                + " reward-validity Measure each internal signal's validity as a reward on scored runs.");
     }
 }

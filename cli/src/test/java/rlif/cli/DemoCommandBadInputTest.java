@@ -42,4 +42,14 @@ class DemoCommandBadInputTest {
         assertThat(run.errorLines()).hasSize(1).first().asString().contains("nope");
         assertThat(out).doesNotExist();
     }
+
+    @Test
+    void anUnknownArmIsRefusedBeforeOutIsCreated() {
+        Path out = tmp.resolve("out");
+        var run = demo("--arms", "self_certainty,rlvr", "--out", out.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.errorLines()).hasSize(1).first().asString().contains("--arms: unknown arm 'rlvr'")
+                .contains("verifiable");
+        assertThat(out).doesNotExist();
+    }
 }

@@ -166,10 +166,12 @@ class NumericalFaultsTest {
         List<JsonNode> steps = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             JsonNode row = JSON.readTree(line);
-            if (!row.has("eval")) {
+            if (!row.has("eval") && !row.has("gate")) {
                 steps.add(row);
             }
         }
+        assertThat(JSON.readTree(Files.readAllLines(out.resolve("metrics.jsonl")).getLast()).get("optimised").asBoolean())
+                .as("the closing gate row").isFalse();
         assertThat(steps).hasSize(2).allSatisfy(r -> {
             assertThat(r.get("skipped").asText()).isEqualTo("zero gradient");
             assertThat(r.get("frac_reward_zero_std").asDouble()).isEqualTo(1.0);

@@ -1,7 +1,5 @@
 package rlif.evaluator.data;
 
-import java.util.NoSuchElementException;
-
 /** The built-in {@code arith} data set as a {@link ProblemSource}: {@code n} problems of one level and split. */
 public final class ArithSource implements ProblemSource, SplitGenerator {
     private final ArithSpec spec;
@@ -24,27 +22,10 @@ public final class ArithSource implements ProblemSource, SplitGenerator {
     @Override
     public Problems open() {
         ArithGenerator generator = new ArithGenerator(spec);
-        return new Problems() {
-            private int index;
-
-            @Override
-            public boolean hasNext() {
-                return index < spec.count();
-            }
-
-            @Override
-            public Problem next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                ArithProblem p = generator.next();
-                int i = index++;
-                String id = "arith-l" + spec.level() + "-" + spec.split() + "-" + i;
-                return new Problem(i, id, p.prompt(), null, String.valueOf(p.answer()), p.solution(), "arith problem " + i);
-            }
-
-            @Override
-            public void close() {}
-        };
+        return new GeneratedProblems(spec.count(), i -> {
+            ArithProblem p = generator.next();
+            String id = "arith-l" + spec.level() + "-" + spec.split() + "-" + i;
+            return new Problem(i, id, p.prompt(), null, String.valueOf(p.answer()), p.solution(), "arith problem " + i);
+        });
     }
 }

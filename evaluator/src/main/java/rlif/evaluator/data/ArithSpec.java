@@ -1,8 +1,6 @@
 package rlif.evaluator.data;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 import rlif.models.BadInputException;
 
 /**
@@ -47,50 +45,26 @@ public record ArithSpec(int level, String split, int count, long seed, int steps
 
     /** Whether {@code data} names the built-in source rather than a file. */
     public static boolean isArith(String data) {
-        return data.equals("arith") || data.startsWith("arith:");
+        return SpecArgs.names(data, "arith");
     }
 
     /** Parses {@code arith} or {@code arith:key=value,...}. */
     public static ArithSpec parse(String spec) {
-        if (!isArith(spec)) {
-            throw bad("expected 'arith' or 'arith:key=value,...', got '" + spec + "'");
-        }
-        Map<String, String> kv = new LinkedHashMap<>();
-        if (spec.startsWith("arith:") && spec.length() > "arith:".length()) {
-            for (String part : spec.substring("arith:".length()).split(",")) {
-                int eq = part.indexOf('=');
-                if (eq <= 0) {
-                    throw bad("expected key=value, got '" + part + "'");
-                }
-                String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-                if (kv.put(key, part.substring(eq + 1).trim()) != null) {
-                    throw bad("key '" + key + "' given twice");
-                }
-            }
-        }
-        for (String key : kv.keySet()) {
-            if (!java.util.List.of("level", "split", "n", "seed", "steps", "max", "ops", "parens").contains(key)) {
-                throw bad("unknown key '" + key + "' (known: level, split, n, seed, steps, max, ops, parens)");
-            }
-        }
-        int level = intValue(kv, "level", 2);
+        SpecArgs a = SpecArgs.parse(spec, "arith", List.of("level", "split", "n", "seed", "steps", "max", "ops", "parens"));
+        int level = a.integer("level", 2);
         if (level < 1 || level > LEVELS.length) {
             throw bad("level must be 1.." + LEVELS.length + ", got " + level);
         }
         Object[] d = LEVELS[level - 1];
-        String parens = kv.getOrDefault("parens", String.valueOf(d[3]));
-        if (!parens.equals("true") && !parens.equals("false")) {
-            throw bad("parens must be true or false, got '" + parens + "'");
-        }
         return new ArithSpec(
                 level,
-                kv.getOrDefault("split", "test"),
-                intValue(kv, "n", 500),
-                longValue(kv, "seed", 0),
-                intValue(kv, "steps", (Integer) d[0]),
-                intValue(kv, "max", (Integer) d[1]),
-                kv.getOrDefault("ops", (String) d[2]),
-                Boolean.parseBoolean(parens));
+                a.string("split", "test"),
+                a.integer("n", 500),
+                a.longInteger("seed", 0),
+                a.integer("steps", (Integer) d[0]),
+                a.integer("max", (Integer) d[1]),
+                a.string("ops", (String) d[2]),
+                a.bool("parens", (Boolean) d[3]));
     }
 
     /** The canonical spelling, with every key, so equal specs describe themselves equally. */
@@ -99,27 +73,7 @@ public record ArithSpec(int level, String split, int count, long seed, int steps
                 + ",max=" + maxOperand + ",ops=" + ops + ",parens=" + parens;
     }
 
-    private static int intValue(Map<String, String> kv, String key, int fallback) {
-        long v = longValue(kv, key, fallback);
-        if (v != (int) v) {
-            throw bad(key + " is out of range: " + v);
-        }
-        return (int) v;
-    }
-
-    private static long longValue(Map<String, String> kv, String key, long fallback) {
-        String v = kv.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(key + " must be an integer, got '" + v + "'");
-        }
-    }
-
     private static BadInputException bad(String what) {
-        return new BadInputException("--data arith: " + what);
+        return SpecArgs.bad("arith", what);
     }
 }

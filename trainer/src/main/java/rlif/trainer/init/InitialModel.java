@@ -60,6 +60,15 @@ public final class InitialModel {
             } catch (IOException ex) {
                 throw new BadInputException(where + "init.tokenizer: cannot read " + init.tokenizer());
             }
+            // the tokenizer's tokenizer_config.json (special tokens, chat template) travels with it when it is there
+            Path beside = init.tokenizer().resolveSibling("tokenizer_config.json");
+            if (Files.isRegularFile(beside)) {
+                try {
+                    tokenizerConfig = Files.readString(beside);
+                } catch (IOException ex) {
+                    throw new BadInputException(where + "init.tokenizer: cannot read " + beside);
+                }
+            }
             Path tmp = work.resolve("tokenizer.json");
             AtomicFiles.writeString(tmp, tokenizerJson);
             try (ModelTokenizer t = ModelTokenizer.open(tmp)) {

@@ -23,6 +23,7 @@ import rlif.trainer.export.PeftAdapter;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.init.InitialModel;
 import rlif.trainer.metrics.MetricsLog;
+import rlif.trainer.metrics.RewardTrend;
 import rlif.trainer.report.TrainingReport;
 import rlif.trainer.reward.RewardKind;
 
@@ -122,6 +123,10 @@ public final class TrainRun {
                 }
                 bar.step();
                 bar.message(progress(row));
+            }
+            if (cfg.objective() == TrainConfig.Objective.GRPO && start <= cfg.steps()) {
+                // the sanity gate: did the reward this run optimised rise? (a resumed finished run keeps its row)
+                log.append(RewardTrend.ofRows(log.rows()).toRow(cfg.steps()));
             }
             TrainingReport.write(dir.report(), title(), log.rows());
             return log.rows();

@@ -53,7 +53,8 @@ public final class TrainingReport {
     private TrainingReport() {}
 
     public static void write(Path file, String title, List<Map<String, Object>> rows) {
-        List<Map<String, Object>> train = rows.stream().filter(r -> !Boolean.TRUE.equals(r.get("eval"))).toList();
+        List<Map<String, Object>> train = rows.stream()
+                .filter(r -> !Boolean.TRUE.equals(r.get("eval")) && !Boolean.TRUE.equals(r.get("gate"))).toList();
         List<Map<String, Object>> eval = rows.stream().filter(r -> Boolean.TRUE.equals(r.get("eval"))).toList();
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(escape(title))
@@ -63,6 +64,7 @@ public final class TrainingReport {
                 .append("pre{white-space:pre-wrap;margin:0;max-width:700px}.note{color:#555;font-size:0.92em}")
                 .append("</style></head><body><h1>").append(escape(title)).append("</h1>\n");
         provenance(html, rows);
+        gate(html, rows);
         if (!eval.isEmpty()) {
             html.append("<h2>Held-out evaluation</h2>\n<p class=\"note\">Accuracy on a fixed 0..1 axis with 95% Wilson"
                     + " intervals (one completion per held-out problem), so noise between evaluations does not pass"
@@ -77,6 +79,29 @@ public final class TrainingReport {
         }
         html.append("</body></html>\n");
         AtomicFiles.writeString(file, html.toString());
+    }
+
+    /**
+     * The sanity gate of a GRPO run (its {@code "gate": true} row), first: a run whose reward did not rise says so
+     * before any of its curves can be read as a finding.
+     */
+    private static void gate(StringBuilder html, List<Map<String, Object>> rows) {
+        for (Map<String, Object> r : rows) {
+            if (Boolean.TRUE.equals(r.get("gate"))) {
+                boolean ok = Boolean.TRUE.equals(r.get("optimised"));
+                html.append("<p style=\"font-weight:bold;color:").append(ok ? "#060" : "#a00").append("\">Gate: ")
+                        .append(escape(String.valueOf(r.get("verdict")))).append(". Slope of the optimised reward ")
+                        .append(Digits.of(number(r, "reward_slope"))).append(" per step, standard error ")
+                        .append(Digits.of(number(r, "reward_slope_stderr"))).append(" (Newey-West), t = ")
+                        .append(Digits.of(number(r, "reward_slope_t"))).append(", over ").append(r.get("steps_fitted"))
+                        .append(" steps").append(ok ? "." : ": these curves are no evidence about that reward.")
+                        .append("</p>\n");
+            }
+        }
+    }
+
+    private static double number(Map<String, Object> row, String key) {
+        return row.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static void provenance(StringBuilder html, List<Map<String, Object>> rows) {

@@ -86,7 +86,7 @@ class GrpoRunTest {
                   reward: {verifiable: 1.0, self_certainty: 0.1}
                 """.formatted(BASE));
         assertThat(withoutTimings(trl)).isEqualTo(withoutTimings(old));
-        assertThat(trl.stream().filter(r -> !r.containsKey("eval")).count()).isEqualTo(3);
+        assertThat(trl.stream().filter(GrpoRunTest::isTrainingRow).count()).isEqualTo(3);
         assertThat(Files.readAllBytes(dir.resolve("trl/checkpoints/step-3/" + TrainerState.PARAMS_FILE)))
                 .isEqualTo(Files.readAllBytes(dir.resolve("old/checkpoints/step-3/" + TrainerState.PARAMS_FILE)));
     }
@@ -124,8 +124,11 @@ class GrpoRunTest {
                   save_steps: 2
                   reward: {verifiable: 1.0, self_certainty: 0.1}
                 """.formatted(BASE));
-        List<Map<String, Object>> train = out.stream().filter(r -> !r.containsKey("eval")).toList();
+        List<Map<String, Object>> train = out.stream().filter(GrpoRunTest::isTrainingRow).toList();
         assertThat(train).extracting(r -> r.get("step")).containsExactly(2L, 4L);
+        // the last row is the run's sanity gate, fitted on the logged rows (2 of them: too few to tell)
+        assertThat(out.getLast()).containsEntry("gate", true).containsEntry("step", 4L).containsEntry("steps_fitted", 2)
+                .containsEntry("optimised", false).containsEntry("verdict", "too few steps to tell");
         for (Map<String, Object> r : train) {
             assertThat(r).containsKeys("loss", "grad_norm", "learning_rate", "num_tokens", "reward", "reward_std",
                     "frac_reward_zero_std", "rewards/verifiable/mean", "rewards/verifiable/std",
@@ -158,7 +161,7 @@ class GrpoRunTest {
                        prompts_per_step: 4, max_completion_length: 16, num_iterations: 3, epsilon: 0.1,
                        reward: {self_certainty: 1.0}}
                 """.formatted(BASE));
-        List<Map<String, Object>> train = out.stream().filter(r -> !r.containsKey("eval")).toList();
+        List<Map<String, Object>> train = out.stream().filter(GrpoRunTest::isTrainingRow).toList();
         assertThat(train).extracting(r -> r.get("iteration")).containsExactly(1, 2, 3, 1, 2, 3);
         double later = 0;
         for (Map<String, Object> r : train) {
@@ -193,5 +196,10 @@ class GrpoRunTest {
             assertThat(shuffled.get(same)).as(same).isEqualTo(plain.get(same));
         }
         assertThat(shuffled.get("grad_norm")).isNotEqualTo(plain.get("grad_norm"));
+    }
+
+    /** A training step's row: neither a held-out evaluation nor the run's closing gate row. */
+    private static boolean isTrainingRow(Map<String, Object> row) {
+        return !row.containsKey("eval") && !row.containsKey("gate");
     }
 }
