@@ -79,15 +79,25 @@ public final class BenchTrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static void row(String phase, double seconds, double total, Double cpu) {
+        System.out.printf(Locale.ROOT, "%-16s %10.3f %7.1f%% %12s%n", phase, seconds, 100 * seconds / total,
+                cpu == null ? "" : String.format(Locale.ROOT, "%.3f", cpu));
+    }
+
     private static void print(TrainBench.Result r, Path work) {
         double total = r.stepSeconds();
         System.out.printf(Locale.ROOT, "model %s, %s%s, %d rows, %.0f tokens per step%n",
                 r.model().startsWith(work.toString()) ? "random llama 3x96 (arith size)" : r.model(), r.trainables(),
                 r.trainableParams() >= 0 ? " (" + r.trainableParams() + " trainable values)" : "", r.rows(), r.tokensPerStep());
-        System.out.printf(Locale.ROOT, "%-16s %10s %8s%n", "phase", "seconds", "share");
-        System.out.printf(Locale.ROOT, "%-16s %10.3f %7.1f%%%n", "rollout", r.rolloutSeconds(), 100 * r.rolloutSeconds() / total);
-        System.out.printf(Locale.ROOT, "%-16s %10.3f %7.1f%%%n", "training graph", r.trainGraphSeconds(), 100 * r.trainGraphSeconds() / total);
-        System.out.printf(Locale.ROOT, "%-16s %10.3f %7.1f%%%n", "optimiser", r.optimizerSeconds(), 100 * r.optimizerSeconds() / total);
+        TrainBench.CpuSeconds c = r.cpu();
+        System.out.printf(Locale.ROOT, "%-16s %10s %8s %12s%n", "phase", "seconds", "share", c == null ? "" : "cpu seconds");
+        row("rollout", r.rolloutSeconds(), total, c == null ? null : c.rollout());
+        row("training graph", r.trainGraphSeconds(), total, c == null ? null : c.trainGraph());
+        row("optimiser", r.optimizerSeconds(), total, c == null ? null : c.optimizer());
+        if (c != null) {
+            System.out.printf(Locale.ROOT, "step: %.3f cpu seconds (%s)%n", c.step(),
+                    "the calling thread's with --threads 1, else the process's");
+        }
         System.out.printf(Locale.ROOT, "step: %.3f s; training graph: %.0f tokens/s; whole step: %.0f tokens/s; peak RSS %s%n",
                 total, r.trainTokensPerSecond(), r.stepTokensPerSecond(),
                 r.peakRssBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f GB", r.peakRssBytes() / 1e9));

@@ -83,7 +83,8 @@ public final class TrainBench {
      * unknown).
      */
     public record Result(String model, String trainables, long trainableParams, int rows, double tokensPerStep,
-            double rolloutSeconds, double trainGraphSeconds, double optimizerSeconds, long peakRssBytes) {
+            double rolloutSeconds, double trainGraphSeconds, double optimizerSeconds, long peakRssBytes,
+            CpuSeconds cpu) {
         public double stepSeconds() {
             return rolloutSeconds + trainGraphSeconds + optimizerSeconds;
         }
@@ -95,6 +96,26 @@ public final class TrainBench {
         public double stepTokensPerSecond() {
             return tokensPerStep / stepSeconds();
         }
+    }
+
+    /**
+     * CPU seconds per phase of a timed step (null where not measured): with one ONNX Runtime thread, the calling
+     * thread's, which other jobs on a shared machine do not inflate as they inflate wall time; otherwise the
+     * process's.
+     */
+    public record CpuSeconds(double rollout, double trainGraph, double optimizer) {
+        public double step() {
+            return rollout + trainGraph + optimizer;
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    private static long cpuNanos(int threads) {
+        return threads == 1 ? THREADS.getCurrentThreadCpuTime() : OS.getProcessCpuTime();
     }
 
     public static Result run(Path modelDir, Settings s, Path work) throws IOException {
@@ -124,6 +145,7 @@ public final class TrainBench {
             double graph = 0;
             double optim = 0;
             double tokens = 0;
+            double[] cpu = new double[3];
             SamplingParams params = new SamplingParams(1.0, 0, 1, s.newTokens());
             for (int it = 0; it < s.warmups() + s.repeats(); it++) {
                 List<RolloutRequest> reqs = new ArrayList<>();
@@ -134,9 +156,11 @@ public final class TrainBench {
                     }
                     reqs.add(new RolloutRequest(prompt, 1000L * it + r));
                 }
+                long c0 = cpuNanos(s.threads());
                 long t0 = System.nanoTime();
                 List<Rollout> rollouts = policy.engine().generate(reqs, params);
                 long t1 = System.nanoTime();
+                long c1 = cpuNanos(s.threads());
                 List<Sequence> seqs = new ArrayList<>();
                 for (int i = 0; i < rollouts.size(); i++) {
                     Rollout r = rollouts.get(i);
@@ -151,20 +175,26 @@ public final class TrainBench {
                     padded += (double) m.batch().rows() * m.batch().length();
                 }
                 long t2 = System.nanoTime();
+                long c2 = cpuNanos(s.threads());
                 GradientClipping.clip(grads.values(), 1.0);
                 adamw.update(policy.trainables().values(), grads.values(), 1e-5);
                 policy.syncEngine();
                 long t3 = System.nanoTime();
+                long c3 = cpuNanos(s.threads());
                 if (it >= s.warmups()) {
                     rollout += (t1 - t0) / 1e9;
                     graph += (t2 - t1) / 1e9;
                     optim += (t3 - t2) / 1e9;
                     tokens += padded;
+                    cpu[0] += (c1 - c0) / 1e9;
+                    cpu[1] += (c2 - c1) / 1e9;
+                    cpu[2] += (c3 - c2) / 1e9;
                 }
             }
             int n = s.repeats();
             return new Result(dir.toString(), s.full() ? "full" : "LoRA r=8 on q,v,gate", policy.trainables().elementCount(),
-                    s.rows(), tokens / n, rollout / n, graph / n, optim / n, PeakRss.bytes());
+                    s.rows(), tokens / n, rollout / n, graph / n, optim / n, PeakRss.bytes(),
+                    new CpuSeconds(cpu[0] / n, cpu[1] / n, cpu[2] / n));
         }
     }
 
@@ -221,7 +251,7 @@ public final class TrainBench {
         }
         int n = Math.max(1, timed);
         return new Result(model.toString(), "LoRA r=8 on q,v", -1, s.prompts() * s.generations(), tokens / n, rollout / n,
-                graph / n, optim / n, PeakRss.bytes());
+                graph / n, optim / n, PeakRss.bytes(), null);
     }
 
     private static double num(Map<String, Object> row, String key) {
@@ -243,6 +273,12 @@ public final class TrainBench {
         m.put("train_graph_tokens_per_second", r.trainTokensPerSecond());
         m.put("step_tokens_per_second", r.stepTokensPerSecond());
         m.put("peak_rss_bytes", r.peakRssBytes());
+        if (r.cpu() != null) {
+            m.put("rollout_cpu_seconds", r.cpu().rollout());
+            m.put("train_graph_cpu_seconds", r.cpu().trainGraph());
+            m.put("optimizer_cpu_seconds", r.cpu().optimizer());
+            m.put("step_cpu_seconds", r.cpu().step());
+        }
         return m;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,12 +43,35 @@ public final class TrainingSession implements AutoCloseable {
      */
     public record Pass(double loss, double[] tokenLogp, double[] tokenEntropy, Map<String, Double> statistics) {}
 
+    /** A session on the graph handed to ONNX Runtime in memory (small graphs, and the float64 mode). */
     public TrainingSession(TrainingGraph graph, int threads, Device device, Precision precision) {
+        this(graph, threads, device, precision, null);
+    }
+
+    /**
+     * A session on the graph; with {@code dir} (float32 only) the graph is first written there with its frozen
+     * weights as external data and ONNX Runtime loads that file, so the weights are never copied into the Java heap
+     * (for a real checkpoint they would be, two or three times over, while the model is serialised), and graphs over
+     * protobuf's 2 GB limit load too.
+     */
+    public TrainingSession(TrainingGraph graph, int threads, Device device, Precision precision, Path dir) {
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         this.graph = graph;
         this.precision = precision;
-        var proto = graph.graph().toModel();
-        byte[] model = (precision == Precision.FLOAT64 ? Float64Promotion.promote(proto) : proto).toByteArray();
+        byte[] model = null;
+        Path file = null;
+        if (dir != null && precision == Precision.FLOAT32) {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create " + dir, e);
+            }
+            graph.graph().save(dir, "train.onnx");
+            file = dir.resolve("train.onnx");
+        } else {
+            var proto = graph.graph().toModel();
+            model = (precision == Precision.FLOAT64 ? Float64Promotion.promote(proto) : proto).toByteArray();
+        }
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
@@ -55,7 +79,7 @@ public final class TrainingSession implements AutoCloseable {
                 so.setIntraOpNumThreads(threads);
             }
             device.configure(so);
-            this.session = env.createSession(model, so);
+            this.session = file != null ? env.createSession(file.toString(), so) : env.createSession(model, so);
             this.inputNames = session.getInputNames();
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot load the training graph: " + e.getMessage(), e);

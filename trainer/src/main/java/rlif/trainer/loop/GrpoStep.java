@@ -13,7 +13,6 @@ import rlif.trainer.data.TrainingData;
 import rlif.trainer.graph.TokenBatch;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.Advantages;
-import rlif.trainer.objective.LossHeads;
 import rlif.trainer.reward.RewardFunction;
 import rlif.trainer.reward.RewardKind;
 
@@ -63,31 +62,14 @@ final class GrpoStep implements TrainingStep {
             throw new IllegalStateException("step " + step + " continues a batch of rollouts that was not sampled");
         }
         OptimizerStep.Outcome o = optimizer.apply(current.micro(), step);
-        row.put("loss", o.loss());
-        row.put("grad_norm", o.gradNorm());
-        row.put("learning_rate", o.learningRate());
-        double tokens = Math.max(1, o.tokens());
-        row.put("entropy", o.statistics().get(LossHeads.ENTROPY_SUM) / tokens);
-        if (o.statistics().containsKey(LossHeads.KL_SUM)) {
-            row.put("kl", o.statistics().get(LossHeads.KL_SUM) / tokens);
-        }
-        double low = o.statistics().get(LossHeads.CLIP_LOW) / tokens;
-        double high = o.statistics().get(LossHeads.CLIP_HIGH) / tokens;
-        row.put("clip_ratio/low_mean", low);
-        row.put("clip_ratio/high_mean", high);
-        row.put("clip_ratio/region_mean", low + high);
+        row.putAll(o.metrics());
         if (settings.numIterations() > 1) {
             row.put("iteration", (int) ((step - 1) % settings.numIterations()) + 1);
-        }
-        if (o.skipped() != null) {
-            row.put("skipped", o.skipped());
         }
         if (current.sampledAt() == step) {
             row.put("seconds_rollout", current.seconds());
             row.put("seconds_reference", current.referenceSeconds());
         }
-        row.put("seconds_train_graph", o.graphSeconds());
-        row.put("seconds_optimizer", o.optimizerSeconds());
         return row;
     }
 

@@ -7,6 +7,7 @@ import rlif.trainer.batch.MicroBatch;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.graph.Gradients;
 import rlif.trainer.graph.TrainingSession;
+import rlif.trainer.objective.LossHeads;
 import rlif.trainer.optim.AdamW;
 import rlif.trainer.optim.GradientClipping;
 
@@ -39,7 +40,37 @@ final class OptimizerStep {
      * in the training graph and the optimiser.
      */
     record Outcome(double loss, double gradNorm, double learningRate, Map<String, Double> statistics, long tokens,
-            String skipped, double graphSeconds, double optimizerSeconds) {}
+            String skipped, double graphSeconds, double optimizerSeconds) {
+        /**
+         * The update's metrics under TRL's names: loss, grad_norm, learning_rate, the graph statistics as means over
+         * the trained tokens ({@code entropy}; for GRPO {@code kl} when beta > 0 and the {@code clip_ratio/*} shares),
+         * why it was skipped, and the seconds it took.
+         */
+        Map<String, Object> metrics() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("loss", loss);
+            m.put("grad_norm", gradNorm);
+            m.put("learning_rate", learningRate);
+            double n = Math.max(1, tokens);
+            m.put("entropy", statistics.get(LossHeads.ENTROPY_SUM) / n);
+            if (statistics.containsKey(LossHeads.KL_SUM)) {
+                m.put("kl", statistics.get(LossHeads.KL_SUM) / n);
+            }
+            if (statistics.containsKey(LossHeads.CLIP_LOW)) {
+                double low = statistics.get(LossHeads.CLIP_LOW) / n;
+                double high = statistics.get(LossHeads.CLIP_HIGH) / n;
+                m.put("clip_ratio/low_mean", low);
+                m.put("clip_ratio/high_mean", high);
+                m.put("clip_ratio/region_mean", low + high);
+            }
+            if (skipped != null) {
+                m.put("skipped", skipped);
+            }
+            m.put("seconds_train_graph", graphSeconds);
+            m.put("seconds_optimizer", optimizerSeconds);
+            return m;
+        }
+    }
 
     Outcome apply(List<MicroBatch> micro, long step) {
         long t0 = System.nanoTime();

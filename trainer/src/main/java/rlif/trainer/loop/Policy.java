@@ -55,7 +55,8 @@ public final class Policy implements AutoCloseable {
             throw new rlif.models.BadInputException("trainable.lora.targets " + lora.targets()
                     + " match no linear layer of this model");
         }
-        this.session = new TrainingSession(graph, compute.threads(), compute.device(), TrainingSession.Precision.FLOAT32);
+        this.session = new TrainingSession(graph, compute.threads(), compute.device(), TrainingSession.Precision.FLOAT32,
+                workDir.resolve("train-graph"));
         Path policyDir = workDir.resolve("policy");
         ModelDirectoryWriter.of(config, Decoders.build(config, base,
                         new DecoderOptions(DType.F32, true, hooks, LinearWeights.asStored())))

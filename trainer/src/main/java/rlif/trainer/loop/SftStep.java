@@ -10,7 +10,6 @@ import rlif.trainer.batch.MicroBatcher;
 import rlif.trainer.batch.Sequence;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.data.TrainingData;
-import rlif.trainer.objective.LossHeads;
 
 /**
  * A supervised step: {@code batch_size} training problems, each its prompt followed by its worked solution and
@@ -53,17 +52,8 @@ final class SftStep implements TrainingStep {
         }
         long t1 = System.nanoTime();
         OptimizerStep.Outcome o = optimizer.apply(micro, step);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("loss", o.loss());
-        row.put("grad_norm", o.gradNorm());
-        row.put("learning_rate", o.learningRate());
-        row.put("entropy", o.tokens() == 0 ? null : o.statistics().get(LossHeads.ENTROPY_SUM) / o.tokens());
-        if (o.skipped() != null) {
-            row.put("skipped", o.skipped());
-        }
+        Map<String, Object> row = new LinkedHashMap<>(o.metrics());
         row.put("seconds_data", (t1 - t0) / 1e9);
-        row.put("seconds_train_graph", o.graphSeconds());
-        row.put("seconds_optimizer", o.optimizerSeconds());
         return row;
     }
 
