@@ -236,8 +236,8 @@ public final class TrainBench {
         long previousTokens = 0;
         int timed = 0;
         for (Map<String, Object> r : rows) {
-            if (Boolean.TRUE.equals(r.get("eval"))) {
-                continue;
+            if (Boolean.TRUE.equals(r.get("eval")) || !(r.get("num_tokens") instanceof Number)) {
+                continue; // held-out evaluations and the closing gate row are not training steps
             }
             long cumulative = ((Number) r.get("num_tokens")).longValue();
             if (((Number) r.get("step")).longValue() > 1) {

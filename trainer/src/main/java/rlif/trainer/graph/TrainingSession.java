@@ -75,6 +75,10 @@ public final class TrainingSession implements AutoCloseable {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            // Every micro-batch has its own sequence length, so ORT's arena and its per-shape memory patterns
+            // keep the high-water mark of every shape seen (measured: docs/training.md, "Memory").
+            so.setCPUArenaAllocator(false);
+            so.setMemoryPatternOptimization(false);
             if (threads > 0) {
                 so.setIntraOpNumThreads(threads);
             }
