@@ -16,7 +16,7 @@ import rlif.models.io.AtomicFiles;
 @Command(name = "reward-validity", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Measure each internal signal's validity as a reward on scored runs.",
         description = {"For each internal signal of each scored run (rlif score --samples K, K >= 2): its AUROC for",
-            "correctness with a 95% interval, the same within groups of one prompt (what GRPO compares), and the",
+            "correctness with a 95%% interval, the same within groups of one prompt (what GRPO compares), and the",
             "share of its within-group variance that the completion's token histogram explains (cross-validated)."})
 public final class RewardValidityCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SCORE_DIR", arity = "1..*", description = "rlif score --out directories (or rollouts.jsonl files)")
