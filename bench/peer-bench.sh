@@ -10,7 +10,7 @@
 # Face folder with transformers' GGUF loader, builds ORT-GenAI's fp32 and int4 exports with its own builder, and
 # imports the GGUF with rlif (fp32 and int4). Everything it builds goes to bench/peer/.work. Not part of .ci/run:
 # it needs the network once and takes 20-60 minutes. On a shared machine run it as
-# `flock /work/locks/heavy bench/peer-bench.sh` and read the load averages it prints; docs/rollout-engine.md has
+# `bench/peer-bench.sh` and read the load averages it prints; docs/rollout-engine.md has
 # the numbers measured here. --baseline adds "baseline rlif" rows: another rlif checkout (e.g. `git worktree add
 # /tmp/rlif-main main`, which must have bench rollout's --prompts and --ignore-eos) on the same fp32 files, in the
 # same rotation, for a before/after table from one run.
