@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import rlif.trainer.metrics.MetricsLog;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.SamplingParams;
@@ -236,8 +237,8 @@ public final class TrainBench {
         long previousTokens = 0;
         int timed = 0;
         for (Map<String, Object> r : rows) {
-            if (Boolean.TRUE.equals(r.get("eval")) || !(r.get("num_tokens") instanceof Number)) {
-                continue; // held-out evaluations and the closing gate row are not training steps
+            if (!MetricsLog.isTrainingStep(r)) {
+                continue;
             }
             long cumulative = ((Number) r.get("num_tokens")).longValue();
             if (((Number) r.get("step")).longValue() > 1) {

@@ -170,7 +170,7 @@ public final class TrainRun {
         long skipped = 0;
         String why = null;
         for (Map<String, Object> r : rows) {
-            if (!Boolean.TRUE.equals(r.get("eval")) && r.get("skipped_steps") instanceof Number n) {
+            if (MetricsLog.isTrainingStep(r) && r.get("skipped_steps") instanceof Number n) {
                 skipped += n.longValue();
                 why = String.valueOf(r.get("skipped"));
             }

@@ -36,6 +36,14 @@ public final class MetricsLog implements AutoCloseable {
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
+    /**
+     * Whether a row of {@code metrics.jsonl} is a training step: not a held-out evaluation ({@code "eval": true})
+     * and not the closing reward-trend gate ({@code "gate": true}).
+     */
+    public static boolean isTrainingStep(Map<String, Object> row) {
+        return !Boolean.TRUE.equals(row.get("eval")) && !Boolean.TRUE.equals(row.get("gate"));
+    }
+
     /** Starts a fresh log (any existing file is replaced). */
     public static MetricsLog create(Path file) {
         try {

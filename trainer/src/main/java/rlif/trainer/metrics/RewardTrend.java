@@ -119,7 +119,7 @@ public record RewardTrend(double slope, double stderr, int steps, double first, 
         java.util.List<long[]> steps = new java.util.ArrayList<>();
         java.util.List<Double> rewards = new java.util.ArrayList<>();
         for (java.util.Map<String, Object> r : rows) {
-            if (r.containsKey("eval") || r.containsKey("gate") || !(r.get("reward") instanceof Number reward)) {
+            if (!MetricsLog.isTrainingStep(r) || !(r.get("reward") instanceof Number reward)) {
                 continue;
             }
             steps.add(new long[] {((Number) r.get("step")).longValue()});

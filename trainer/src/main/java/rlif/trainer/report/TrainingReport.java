@@ -9,6 +9,7 @@ import java.util.Set;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import rlif.trainer.metrics.MetricsLog;
 import rlif.evaluator.metrics.Intervals;
 import rlif.evaluator.report.Charts;
 import rlif.evaluator.report.Digits;
@@ -54,7 +55,7 @@ public final class TrainingReport {
 
     public static void write(Path file, String title, List<Map<String, Object>> rows) {
         List<Map<String, Object>> train = rows.stream()
-                .filter(r -> !Boolean.TRUE.equals(r.get("eval")) && !Boolean.TRUE.equals(r.get("gate"))).toList();
+                .filter(MetricsLog::isTrainingStep).toList();
         List<Map<String, Object>> eval = rows.stream().filter(r -> Boolean.TRUE.equals(r.get("eval"))).toList();
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(escape(title))
