@@ -1,5 +1,5 @@
 """Print a run's metrics.jsonl without what differs between two runs of the same settings by construction (the
-wall-clock seconds and the provenance stamp, which holds the command line, date and config digest), one row per
+wall-clock seconds, the resident memory and the provenance stamp, which holds the command line, date and config digest), one row per
 line with sorted keys, so that `diff` of two runs shows only differences in what was learned and measured:
 
     python3 tools/metrics_without_timings.py A/metrics.jsonl > a.txt
@@ -11,7 +11,8 @@ import sys
 
 
 def timing(key):
-    return key.startswith("seconds") or key.endswith("_seconds") or key.endswith("per_second")
+    return (key.startswith("seconds") or key.endswith("_seconds") or key.endswith("per_second")
+            or key.startswith("memory/"))
 
 
 with open(sys.argv[1], encoding="utf-8") as rows:

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import rlif.trainer.checkpoint.TrainerState;
 import rlif.trainer.metrics.MetricsLog;
 import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutRequest;
@@ -34,6 +35,7 @@ import rlif.trainer.init.RandomLlama;
 import rlif.trainer.loop.Compute;
 import rlif.trainer.loop.Policy;
 import rlif.trainer.loop.TrainRun;
+import rlif.trainer.metrics.ResidentMemory;
 import rlif.trainer.optim.AdamW;
 import rlif.trainer.optim.AdamWConfig;
 import rlif.trainer.optim.GradientClipping;
@@ -120,7 +122,7 @@ public final class TrainBench {
     }
 
     public static Result run(Path modelDir, Settings s, Path work) throws IOException {
-        PeakRss.reset();
+        ResidentMemory.resetPeak();
         Path dir = modelDir;
         if (dir == null) {
             dir = work.resolve("bench-model");
@@ -194,7 +196,7 @@ public final class TrainBench {
             }
             int n = s.repeats();
             return new Result(dir.toString(), s.full() ? "full" : "LoRA r=8 on q,v,gate", policy.trainables().elementCount(),
-                    s.rows(), tokens / n, rollout / n, graph / n, optim / n, PeakRss.bytes(),
+                    s.rows(), tokens / n, rollout / n, graph / n, optim / n, ResidentMemory.peakBytes(),
                     new CpuSeconds(cpu[0] / n, cpu[1] / n, cpu[2] / n));
         }
     }
@@ -205,7 +207,7 @@ public final class TrainBench {
      * Tokens per step are prompt and completion tokens, as TRL's {@code num_tokens} counts them.
      */
     public static Result real(Path model, Path data, RealSettings s, Path work) throws IOException {
-        PeakRss.reset();
+        ResidentMemory.resetPeak();
         Map<String, Object> grpo = new LinkedHashMap<>();
         grpo.put("max_steps", s.steps());
         grpo.put("learning_rate", 1e-5);
@@ -251,8 +253,9 @@ public final class TrainBench {
             previousTokens = cumulative;
         }
         int n = Math.max(1, timed);
-        return new Result(model.toString(), "LoRA r=8 on q,v", -1, s.prompts() * s.generations(), tokens / n, rollout / n,
-                graph / n, optim / n, PeakRss.bytes(), null);
+        long trainables = TrainerState.trainableCount(work.resolve("run").resolve("checkpoints").resolve("step-" + s.steps()));
+        return new Result(model.toString(), "LoRA r=8 on q,v", trainables, s.prompts() * s.generations(), tokens / n, rollout / n,
+                graph / n, optim / n, ResidentMemory.peakBytes(), null);
     }
 
     private static double num(Map<String, Object> row, String key) {

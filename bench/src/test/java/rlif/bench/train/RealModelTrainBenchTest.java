@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RealModelTrainBenchTest {
 
     @Test
-    void timesOnlyTrainingStepsAndReadsPastTheRunsClosingGateRow(@TempDir Path work) throws Exception {
+    void timesOnlyTrainingStepsReadsPastTheRunsClosingGateRowAndCountsTrainables(@TempDir Path work) throws Exception {
         // A GRPO run's metrics end with its reward-trend gate row, which is not a step: the bench must skip it.
         List<String> rows = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -29,5 +29,8 @@ class RealModelTrainBenchTest {
         assertThat(r.rolloutSeconds()).isPositive();
         assertThat(r.trainGraphSeconds()).isPositive();
         assertThat(r.peakRssBytes()).isPositive();
+        // LoRA r=8 on q_proj and v_proj of arith-base (2 layers, hidden 64, 4 query and 4 KV heads of 16): per layer
+        // and module, A is 8 x 64 and B is 64 x 8
+        assertThat(r.trainableParams()).isEqualTo(2L * 2 * (8 * 64 + 64 * 8));
     }
 }

@@ -5,14 +5,14 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
 /**
- * The ONNX Runtime session options every rollout engine uses: full optimisation, threads (and whether they spin),
- * the memory arena, and the device.
+ * The ONNX Runtime session options every rollout engine (and the trainer's training graph) uses: full optimisation,
+ * threads (and whether they spin), the memory arena, and the device.
  */
-final class OrtSessions {
+public final class OrtSessions {
     private OrtSessions() {}
 
     /** Options for {@code options}; the caller closes them. A device this build cannot use is bad input ({@link Device#configure}). */
-    static OrtSession.SessionOptions options(EngineOptions options) throws OrtException {
+    public static OrtSession.SessionOptions options(EngineOptions options) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

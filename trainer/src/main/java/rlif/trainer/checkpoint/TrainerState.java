@@ -92,6 +92,21 @@ public final class TrainerState {
         return best < 0 ? OptionalLong.empty() : OptionalLong.of(best);
     }
 
+    /** How many trainable values checkpoint {@code dir} holds (LoRA factors or whole weights). */
+    public static long trainableCount(Path dir) {
+        long n = 0;
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(PARAMS_FILE))) {
+            for (var t : f.tensors().values()) {
+                long e = 1;
+                for (long d : t.shape()) {
+                    e *= d;
+                }
+                n += e;
+            }
+        }
+        return n;
+    }
+
     /** Loads trainables and optimiser state from checkpoint {@code dir}; returns the step it was taken at. */
     public static long restore(Path dir, String configDigest, Trainables trainables, AdamW optimizer) {
         JsonNode state;

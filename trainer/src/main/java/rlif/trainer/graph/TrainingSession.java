@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import rlif.evaluator.rollout.Device;
+import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.OrtSessions;
 
 /**
  * A {@link TrainingGraph} loaded into ONNX Runtime. {@link #backward} runs forward, loss and backward on one
@@ -72,17 +74,12 @@ public final class TrainingSession implements AutoCloseable {
             var proto = graph.graph().toModel();
             model = (precision == Precision.FLOAT64 ? Float64Promotion.promote(proto) : proto).toByteArray();
         }
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            // Every micro-batch has its own sequence length, so ORT's arena and its per-shape memory patterns
-            // keep the high-water mark of every shape seen (measured: docs/training.md, "Memory").
-            so.setCPUArenaAllocator(false);
+        // The rollout engine's options (threads, spinning, device, no arena), and no per-shape memory patterns:
+        // every micro-batch has its own sequence length, so ORT's arena and its memory patterns would keep the
+        // high-water mark of every shape seen (measured: docs/training.md, "Memory").
+        try (OrtSession.SessionOptions so = OrtSessions.options(EngineOptions.defaults().withThreads(threads)
+                .withDevice(device).withArena(false))) {
             so.setMemoryPatternOptimization(false);
-            if (threads > 0) {
-                so.setIntraOpNumThreads(threads);
-            }
-            device.configure(so);
             this.session = file != null ? env.createSession(file.toString(), so) : env.createSession(model, so);
             this.inputNames = session.getInputNames();
         } catch (OrtException e) {

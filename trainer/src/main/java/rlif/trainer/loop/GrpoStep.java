@@ -13,6 +13,7 @@ import rlif.trainer.data.TrainingData;
 import rlif.trainer.graph.TokenBatch;
 import rlif.trainer.graph.TrainingSession;
 import rlif.trainer.grpo.Advantages;
+import rlif.trainer.metrics.ResidentMemory;
 import rlif.trainer.reward.RewardFunction;
 import rlif.trainer.reward.RewardKind;
 
@@ -85,6 +86,7 @@ final class GrpoStep implements TrainingStep {
         List<Problem> problems = data.train(index, settings.promptsPerStep());
         List<Rollouts.Graded> graded = Rollouts.generate(policy, model, problems, settings.numGenerations(),
                 settings.sampling(), batchSeed, settings.rolloutBatchSize());
+        NativeHeap.trim();
         RewardFunction reward = settings.reward();
         int n = graded.size();
         double[][] components = new double[n][];
@@ -106,10 +108,12 @@ final class GrpoStep implements TrainingStep {
         List<MicroBatch> micro = MicroBatcher.grpo(seqs, settings.microBatchSize(), settings.objective().lossType(),
                 settings.sampling().maxNewTokens(), settings.objective().entropyCoef() > 0, model.padId());
         long t1 = System.nanoTime();
+        ResidentMemory.trace("rewards and micro-batches");
         if (reference != null) {
             micro = withReferenceLogprobs(micro);
         }
         long t2 = System.nanoTime();
+        ResidentMemory.trace("reference log-probs");
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reward", mean(rewards));

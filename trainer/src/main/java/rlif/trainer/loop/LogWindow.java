@@ -5,15 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import rlif.trainer.metrics.MetricsLog;
 
 /**
  * The training steps since the last metrics row ({@code logging_steps}): their row is the mean of each numeric
  * metric over the steps that have it, as TRL logs, except for values that are a state rather than a
- * per-step amount ({@code learning_rate}, the cumulative {@code num_tokens}), which take the last step's, and
+ * per-step amount ({@code learning_rate}, the cumulative {@code num_tokens}, the process's peak memory so far),
+ * which take the last step's, and
  * {@code skipped_steps}, which counts.
  */
 final class LogWindow {
-    private static final Set<String> LAST = Set.of("learning_rate", "num_tokens", "iteration");
+    private static final Set<String> LAST = Set.of("learning_rate", "num_tokens", "iteration", MetricsLog.PEAK_RSS);
     private final List<Map<String, Object>> steps = new ArrayList<>();
 
     void add(Map<String, Object> step) {

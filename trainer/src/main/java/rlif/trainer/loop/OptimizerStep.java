@@ -7,6 +7,7 @@ import rlif.trainer.batch.MicroBatch;
 import rlif.trainer.config.TrainConfig;
 import rlif.trainer.graph.Gradients;
 import rlif.trainer.graph.TrainingSession;
+import rlif.trainer.metrics.ResidentMemory;
 import rlif.trainer.objective.LossHeads;
 import rlif.trainer.optim.AdamW;
 import rlif.trainer.optim.GradientClipping;
@@ -84,7 +85,9 @@ final class OptimizerStep {
             loss += pass.loss();
             tokens += m.batch().weightedTokens();
             pass.statistics().forEach((k, v) -> stats.merge(k, v, Double::sum));
+            ResidentMemory.trace("micro-batch of " + m.batch().rows() + " x " + m.batch().length());
         }
+        NativeHeap.trim();
         long t1 = System.nanoTime();
         double norm = GradientClipping.clip(grads.values(), settings.maxGradNorm());
         double lr = settings.schedule().at(step);
@@ -98,6 +101,7 @@ final class OptimizerStep {
             policy.syncEngine();
         }
         long t2 = System.nanoTime();
+        ResidentMemory.trace("optimiser and engine sync");
         return new Outcome(loss, norm, lr, stats, tokens, skipped, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     }
 }

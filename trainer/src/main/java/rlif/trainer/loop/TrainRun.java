@@ -23,6 +23,7 @@ import rlif.trainer.export.PeftAdapter;
 import rlif.trainer.graph.TrainingGraph;
 import rlif.trainer.init.InitialModel;
 import rlif.trainer.metrics.MetricsLog;
+import rlif.trainer.metrics.ResidentMemory;
 import rlif.trainer.metrics.RewardTrend;
 import rlif.trainer.report.TrainingReport;
 import rlif.trainer.reward.RewardKind;
@@ -100,7 +101,10 @@ public final class TrainRun {
         try (log; Progress bar = ProgressSink.stderr().bar("train " + cfg.objective().key(), cfg.steps(), "steps",
                 start - 1)) {
             if (start == 1) {
+                ResidentMemory.trace("policy and training graph built");
                 Map<String, Object> first = withStep(0, eval.run());
+                NativeHeap.trim();
+                ResidentMemory.trace("held-out evaluation");
                 first.put("provenance", stamp);
                 log.append(first);
             }
@@ -108,6 +112,10 @@ public final class TrainRun {
                 Map<String, Object> row = step.run(s);
                 numTokens += step.inputTokens();
                 row.put("num_tokens", numTokens);
+                long peak = ResidentMemory.peakBytes();
+                if (peak >= 0) {
+                    row.put(MetricsLog.PEAK_RSS, peak >> 20);
+                }
                 window.add(row);
                 boolean last = s == cfg.steps();
                 boolean save = last || (opt.saveSteps() > 0 && s % opt.saveSteps() == 0);
@@ -116,10 +124,13 @@ public final class TrainRun {
                 }
                 if (last || (opt.evalSteps() > 0 && s % opt.evalSteps() == 0)) {
                     log.append(withStep(s, eval.run()));
+                    NativeHeap.trim();
+                    ResidentMemory.trace("held-out evaluation");
                 }
                 if (save) {
                     checkpoint(policy, model, s, digest, optimizer);
                     TrainingReport.write(dir.report(), title(), log.rows());
+                    ResidentMemory.trace("checkpoint");
                 }
                 bar.step();
                 bar.message(progress(row));

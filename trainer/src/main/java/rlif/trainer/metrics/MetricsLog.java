@@ -44,6 +44,17 @@ public final class MetricsLog implements AutoCloseable {
         return !Boolean.TRUE.equals(row.get("eval")) && !Boolean.TRUE.equals(row.get("gate"));
     }
 
+    /** The metric giving the process's peak resident memory so far, in MiB (Linux {@code VmHWM}). */
+    public static final String PEAK_RSS = "memory/peak_rss_mb";
+
+    /**
+     * Whether a metric measures the machine rather than the training (wall-clock {@code seconds_*}, resident
+     * {@code memory/*}): two runs of the same settings differ there and nowhere else.
+     */
+    public static boolean isMachineMeasurement(String key) {
+        return key.startsWith("seconds_") || key.startsWith("memory/");
+    }
+
     /** Starts a fresh log (any existing file is replaced). */
     public static MetricsLog create(Path file) {
         try {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rlif.trainer.checkpoint.TrainerState;
 import rlif.trainer.config.TrainConfig;
+import rlif.trainer.metrics.MetricsLog;
 
 /**
  * Real GRPO runs of the committed arith-base model through {@link TrainRun}: a config in TRL's names and its twin
@@ -41,7 +42,7 @@ class GrpoRunTest {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             Map<String, Object> copy = new LinkedHashMap<>(r);
-            copy.keySet().removeIf(k -> k.startsWith("seconds_") || k.equals("provenance"));
+            copy.keySet().removeIf(k -> MetricsLog.isMachineMeasurement(k) || k.equals("provenance"));
             out.add(copy);
         }
         return out;

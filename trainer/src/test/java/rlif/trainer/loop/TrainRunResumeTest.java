@@ -17,6 +17,7 @@ import rlif.models.BadInputException;
 import rlif.models.io.AtomicFiles;
 import rlif.trainer.checkpoint.TrainerState;
 import rlif.trainer.config.TrainConfig;
+import rlif.trainer.metrics.MetricsLog;
 
 /**
  * Real runs of the training loop on a tiny random llama: a run interrupted after a checkpoint and resumed
@@ -94,7 +95,7 @@ class TrainRunResumeTest {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String line : Files.readAllLines(metrics)) {
             Map<String, Object> row = json.readValue(line, LinkedHashMap.class);
-            row.keySet().removeIf(k -> k.startsWith("seconds_") || k.equals("provenance"));
+            row.keySet().removeIf(k -> MetricsLog.isMachineMeasurement(k) || k.equals("provenance"));
             rows.add(row);
         }
         return rows;
