@@ -19,7 +19,7 @@ public final class ResidentMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final boolean TRACE = Boolean.getBoolean("rlif.trace.memory")
             || "1".equals(System.getenv("RLIF_TRACE_MEMORY"));
-    private static long traceStart = System.nanoTime();
+    private static final long TRACE_START = System.nanoTime();
 
     private ResidentMemory() {}
 
@@ -51,7 +51,7 @@ public final class ResidentMemory {
         System.err.printf(Locale.ROOT, "memory: %-40s rss %6d MB  phase peak %6d MB  heap used %5d MB  t %.1f s%n",
                 phase, bytes() >> 20, peakBytes() >> 20,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
-                (System.nanoTime() - traceStart) / 1e9);
+                (System.nanoTime() - TRACE_START) / 1e9);
         resetPeak();
     }
 
