@@ -35,7 +35,9 @@ public final class TrainingSession implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final TrainingGraph graph;
+    /** What runs need of the {@link TrainingGraph}; the graph itself (and the frozen weights it holds) is not kept. */
+    private final Map<String, long[]> trainableShapes;
+    private final List<String> statistics;
     private final Precision precision;
     private final Set<String> inputNames;
 
@@ -58,7 +60,8 @@ public final class TrainingSession implements AutoCloseable {
      */
     public TrainingSession(TrainingGraph graph, int threads, Device device, Precision precision, Path dir) {
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-        this.graph = graph;
+        this.trainableShapes = graph.trainableShapes();
+        this.statistics = graph.statistics();
         this.precision = precision;
         byte[] model = null;
         Path file = null;
@@ -89,14 +92,14 @@ public final class TrainingSession implements AutoCloseable {
 
     /** The shape of each trainable the session takes. */
     public Map<String, long[]> trainableShapes() {
-        return graph.trainableShapes();
+        return trainableShapes;
     }
 
     /** Forward, loss and backward of one micro-batch; adds its gradients into {@code into}. */
     public Pass backward(Map<String, float[]> params, TokenBatch b, Gradients into) {
         Set<String> wanted = outputs();
         wanted.add(TrainingGraph.LOSS);
-        graph.trainableNames().forEach(n -> wanted.add(TrainingGraph.GRAD_PREFIX + n));
+        trainableShapes.keySet().forEach(n -> wanted.add(TrainingGraph.GRAD_PREFIX + n));
         return run(params, b, wanted, into);
     }
 
@@ -107,7 +110,7 @@ public final class TrainingSession implements AutoCloseable {
 
     private Set<String> outputs() {
         Set<String> wanted = new LinkedHashSet<>(List.of(TrainingGraph.TOKEN_LOGP, TrainingGraph.TOKEN_ENTROPY));
-        wanted.addAll(graph.statistics());
+        wanted.addAll(statistics);
         return wanted;
     }
 
@@ -130,18 +133,18 @@ public final class TrainingSession implements AutoCloseable {
             if (inputNames.contains("entropy_weights")) {
                 in.put("entropy_weights", real(b.entropyWeights(), bs));
             }
-            for (Map.Entry<String, long[]> t : graph.trainableShapes().entrySet()) {
+            for (Map.Entry<String, long[]> t : trainableShapes.entrySet()) {
                 in.put(t.getKey(), real(params.get(t.getKey()), t.getValue()));
             }
             try (OrtSession.Result r = session.run(in, wanted)) {
                 Map<String, Double> stats = new LinkedHashMap<>();
-                for (String s : graph.statistics()) {
+                for (String s : statistics) {
                     stats.put(s, doubles(r, s)[0]);
                 }
                 double loss = Double.NaN;
                 if (into != null) {
                     loss = doubles(r, TrainingGraph.LOSS)[0];
-                    for (String n : graph.trainableNames()) {
+                    for (String n : trainableShapes.keySet()) {
                         into.add(n, buffer(r, TrainingGraph.GRAD_PREFIX + n));
                     }
                 }

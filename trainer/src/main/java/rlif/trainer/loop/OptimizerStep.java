@@ -87,7 +87,7 @@ final class OptimizerStep {
             pass.statistics().forEach((k, v) -> stats.merge(k, v, Double::sum));
             ResidentMemory.trace("micro-batch of " + m.batch().rows() + " x " + m.batch().length());
         }
-        NativeHeap.trim();
+        FreedMemory.release();
         long t1 = System.nanoTime();
         double norm = GradientClipping.clip(grads.values(), settings.maxGradNorm());
         double lr = settings.schedule().at(step);
