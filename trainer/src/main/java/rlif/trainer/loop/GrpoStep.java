@@ -86,7 +86,6 @@ final class GrpoStep implements TrainingStep {
         List<Problem> problems = data.train(index, settings.promptsPerStep());
         List<Rollouts.Graded> graded = Rollouts.generate(policy, model, problems, settings.numGenerations(),
                 settings.sampling(), batchSeed, settings.rolloutBatchSize());
-        FreedMemory.release();
         RewardFunction reward = settings.reward();
         int n = graded.size();
         double[][] components = new double[n][];

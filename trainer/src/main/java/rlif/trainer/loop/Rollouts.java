@@ -37,6 +37,7 @@ final class Rollouts {
         for (int start = 0; start < requests.size(); start += batchSize) {
             List<RolloutRequest> chunk = requests.subList(start, Math.min(requests.size(), start + batchSize));
             List<Rollout> rs = policy.engine().generate(chunk, params);
+            FreedMemory.release(); // each engine batch frees its KV caches and logits before the next allocates its own
             ResidentMemory.trace("rollout batch " + start / batchSize);
             for (int i = 0; i < rs.size(); i++) {
                 Rollout r = rs.get(i);
