@@ -97,8 +97,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
 
     @Option(names = "--spinning", paramLabel = "auto|on|off", defaultValue = "auto",
             description = "whether ONNX Runtime's intra-op threads spin while they wait for work"
-                    + " (session.intra_op.allow_spinning); auto: off when the 1-minute load average is at least half"
-                    + " the processors as the sessions open (default: ${DEFAULT-VALUE})")
+                    + " (session.intra_op.allow_spinning); auto: off when other processes keep at least half the"
+                    + " processors busy as the sessions open (default: ${DEFAULT-VALUE})")
     String spinning;
 
     @Option(names = "--no-teacher-forced", description = "do not also time teacher-forced scoring (which opens a"
