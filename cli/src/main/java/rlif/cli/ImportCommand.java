@@ -89,6 +89,10 @@ public final class ImportCommand implements Callable<Integer> {
         int eight = q.path("int8").asInt(0);
         System.out.printf("linear weights as MatMulNBits blocks: %d at 4 bits, %d at 8 bits (accuracy level %s)%n", four,
                 eight, q.path("accuracy_level").asText("-"));
+        if ("gguf".equals(from) && accuracyLevel == 4 && !keepOffsets) {
+            System.out.println("layout: ONNX Runtime GenAI's (Q4_1/K-quant block minimums and an 8-bit head re-quantized"
+                    + " to zero points, within half a step; --keep-offsets keeps the GGUF's values exactly)");
+        }
         if (four + eight == 0) {
             System.err.println("note: no linear weight was quantized: their input widths are not multiples of 32, so"
                     + " the model is float32 throughout");
