@@ -123,16 +123,16 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             batch.add(new RolloutRequest(new int[] {token, token}, r));
         }
         long start = System.nanoTime();
-        generate(batch, SamplingParams.greedy(2));
         long deadline = start + DECODE_WARM_UP_MILLIS * 1_000_000;
+        generate(batch, SamplingParams.greedy(2));
         long steps = stats.decodeSteps;
-        while (stats.decodeSteps - steps < DECODE_WARM_UP_STEPS) {
+        // A call of WARM_UP_TOKENS costs at most that many times the first call's per-token time (which includes a
+        // prefill); stop before one that would end past the deadline.
+        long nextCall = (System.nanoTime() - start) / 2 * WARM_UP_TOKENS;
+        while (stats.decodeSteps - steps < DECODE_WARM_UP_STEPS && System.nanoTime() + nextCall <= deadline) {
             long t = System.nanoTime();
-            if (t + (t - start) > deadline) { // the next call would likely overrun: a first call's cost per call
-                break;
-            }
             generate(batch, SamplingParams.greedy(WARM_UP_TOKENS));
-            start = t;
+            nextCall = System.nanoTime() - t;
         }
         stats.restore(before);
     }

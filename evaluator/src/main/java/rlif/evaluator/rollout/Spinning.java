@@ -51,7 +51,7 @@ public enum Spinning {
 
     /** Whether threads spin on this machine now. */
     public boolean spinsNow() {
-        return this == AUTO ? spins(othersBusy(), Runtime.getRuntime().availableProcessors()) : spins(0, 1);
+        return this == AUTO ? spins(othersBusy(), Runtime.getRuntime().availableProcessors()) : this == ON;
     }
 
     /**
