@@ -38,6 +38,8 @@ class QuantizedImportTest {
         var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
         // q (Q4_1), k (Q4_0), o, gate, up, down at 4 bits; v (Q8_0) and the tied head (Q8_0 embedding) at 8.
         assertThat(rlif.path("int4").asInt()).isEqualTo(6);
+        assertThat(new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).at("/provenance/quantized_blocks")
+                .asText()).isEqualTo("source blocks exact");
         assertThat(rlif.path("int8").asInt()).isEqualTo(2);
         assertThat(Files.size(int4.resolve("model.onnx.data"))).isLessThan(Files.size(fp32.resolve("model.onnx.data")));
 
@@ -92,6 +94,8 @@ class QuantizedImportTest {
         var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
         // the tied head joins the 4-bit linears; v (Q8_0) keeps its 8 bits
         assertThat(rlif.path("int4").asInt()).isEqualTo(7);
+        assertThat(new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).at("/provenance/quantized_blocks")
+                .asText()).startsWith("source offsets and wider head re-quantized");
         assertThat(rlif.path("int8").asInt()).isEqualTo(1);
 
         OnnxWeightSource dense = OnnxWeightSource.open(fp32);
