@@ -63,8 +63,11 @@ public final class Policy implements AutoCloseable {
                 .tokenizerFrom(baseDir)
                 .provenance("role", "trainer policy: trainables are decoder inputs")
                 .write(policyDir);
+        // Without ORT's arena: it would keep the rollout's high-water mark (KV caches of a whole engine batch) through
+        // the training phase, where the trainer hands freed memory back between phases (docs/training.md, "Memory").
         this.engine = RolloutEngines.open(ModelDirectory.open(policyDir, trainables.params().keySet()), EngineKind.AUTO,
-                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()), "auto");
+                EngineOptions.defaults().withThreads(compute.threads()).withDevice(compute.device()).withArena(false),
+                "auto");
         syncEngine();
     }
 
