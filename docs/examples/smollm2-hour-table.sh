@@ -15,3 +15,18 @@ for d in "$@"; do
     | "| \($name) | \($n) | \(.accuracy | f3) [\(.accuracy_ci95[0] | f3), \(.accuracy_ci95[1] | f3)] | \(.counts.finish_length / .counts.rollouts | f3) | \(ci(.signals.token_entropy.mean; .signals.token_entropy.std; $n)) | \(ci(.signals.self_certainty.mean; .signals.self_certainty.std; $n)) | \(.self_check_words.per_completion.all | f3) [\(.self_check_words.per_completion_ci95.all[0] | f3), \(.self_check_words.per_completion_ci95.all[1] | f3)] (\(.self_check_words.per_completion.wait | f3), \(.self_check_words.per_completion.but | f3), \(.self_check_words.per_completion["let me"] | f3)) | \(.self_check_words.completions_with_any | f3) [\(.self_check_words.completions_with_any_ci95[0] | f3), \(.self_check_words.completions_with_any_ci95[1] | f3)] |"' \
     "$d/summary.json"
 done
+# Then each later directory against the first, paired by problem (the same held-out rows): the mean difference
+# of correctness, token entropy and wait/but/let me count per completion, with its standard error over problems.
+first="$1"
+shift
+per_problem() { jq -r '[.prompt_index, (if .correct then 1 else 0 end), .token_entropy,
+  ([.completion | ascii_downcase | scan("\\b(wait|but|let\\s+me)\\b")] | length)] | @tsv' "$1/rollouts.jsonl"; }
+for d in "$@"; do
+  join -t $'\t' <(per_problem "$first" | sort -k1,1) <(per_problem "$d" | sort -k1,1) | awk -F'\t' -v name="$(basename "$d")" '
+    { n++; for (i = 0; i < 3; i++) { x = $(5 + i) - $(2 + i); s[i] += x; q[i] += x * x } }
+    END { printf "%s minus the first, paired over %d problems:", name, n
+          split("accuracy,token entropy,wait/but/let me per completion", nm, ",")
+          for (i = 0; i < 3; i++) { m = s[i] / n; se = sqrt((q[i] - n * m * m) / (n - 1) / n)
+            printf " %s %+.3f (SE %.3f);", nm[i + 1], m, se }
+          printf "\n" }'
+done
