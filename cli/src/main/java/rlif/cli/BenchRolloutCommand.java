@@ -97,9 +97,14 @@ public final class BenchRolloutCommand implements Callable<Integer> {
 
     @Option(names = "--spinning", paramLabel = "auto|on|off", defaultValue = "auto",
             description = "whether ONNX Runtime's intra-op threads spin while they wait for work"
-                    + " (session.intra_op.allow_spinning); auto: off when the 1-minute load average is at least half"
-                    + " the processors as the sessions open (default: ${DEFAULT-VALUE})")
+                    + " (session.intra_op.allow_spinning); auto: off when other processes keep at least half the"
+                    + " processors busy as the sessions open (default: ${DEFAULT-VALUE})")
     String spinning;
+
+    @Option(names = "--arena", paramLabel = "on|off", defaultValue = "on",
+            description = "ONNX Runtime's CPU memory arena for the decoding sessions, as score uses it"
+                    + " (default: ${DEFAULT-VALUE})")
+    String arena;
 
     @Option(names = "--no-teacher-forced", description = "do not also time teacher-forced scoring (which opens a"
             + " second session on the model)")
@@ -127,7 +132,11 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(spins);
+        if (!arena.equals("on") && !arena.equals("off")) {
+            throw new BadInputException("--arena " + arena + " is not one of on, off");
+        }
+        EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(spins)
+                .withArena(arena.equals("on"));
         int tokens = positive("--new-tokens", newTokens, base.newTokens());
         RolloutBench.Settings s = new RolloutBench.Settings(
                 positive("--batch-sizes", batchSizes, base.batchSizes()),

@@ -29,8 +29,10 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Option(names = "--dtype", paramLabel = "fp32|fp16|int4|int8", defaultValue = "fp32",
             description = "weight type of the ONNX decoder (default: ${DEFAULT-VALUE}); int4/int8 store linear weights"
-                    + " as ONNX Runtime MatMulNBits blocks: a GGUF's quantized blocks are kept exactly (Q4_0, Q4_1, Q4_K"
-                    + " at 4 bits; Q8_0, Q5_K, Q6_K at 8), float weights are quantized in blocks of 32")
+                    + " as ONNX Runtime MatMulNBits blocks: a GGUF's quantized blocks are kept (Q4_0, Q4_1, Q4_K at 4"
+                    + " bits; Q8_0, Q5_K, Q6_K at 8; at level 4 Q4_1/K-quant minimums become zero points and the head"
+                    + " 4 bits, as ONNX Runtime GenAI's layout, unless --keep-offsets), float weights are quantized in"
+                    + " blocks of 32")
     String dtype;
 
     @Option(names = "--accuracy-level", paramLabel = "1|4", defaultValue = "4",
@@ -39,6 +41,12 @@ public final class ImportCommand implements Callable<Integer> {
                     + " up to float rounding (8-bit source blocks such as Q8_0 are then stored as float32)"
                     + " (default: ${DEFAULT-VALUE})")
     int accuracyLevel;
+
+    @Option(names = "--keep-offsets", description = "int4/int8 at level 4: keep Q4_1/K-quant block minimums exactly"
+            + " (an extra block-sum product per linear, about 1.3x slower decoding) and the head at its source bits,"
+            + " instead of re-quantizing them round-to-nearest as ONNX Runtime GenAI's layout does; see"
+            + " docs/quantization.md")
+    boolean keepOffsets;
 
     @Option(names = "--overwrite", description = "replace an existing --out directory")
     boolean overwrite;
@@ -59,7 +67,8 @@ public final class ImportCommand implements Callable<Integer> {
             long total = Math.max(1, src.elementCount());
             ModelImporter.Result result;
             try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
-                result = ModelImporter.importModel(src, out, type, type.linears().withAccuracyLevel(accuracyLevel),
+                var linears = type.linears().withAccuracyLevel(accuracyLevel);
+                result = ModelImporter.importModel(src, out, type, keepOffsets ? linears.keepingOffsets() : linears,
                         done -> bar.stepTo(done / 1_000_000));
                 bar.stepTo(total / 1_000_000 + 1);
             }
@@ -80,6 +89,10 @@ public final class ImportCommand implements Callable<Integer> {
         int eight = q.path("int8").asInt(0);
         System.out.printf("linear weights as MatMulNBits blocks: %d at 4 bits, %d at 8 bits (accuracy level %s)%n", four,
                 eight, q.path("accuracy_level").asText("-"));
+        if ("gguf".equals(from) && accuracyLevel == 4 && !keepOffsets) {
+            System.out.println("layout: ONNX Runtime GenAI's (Q4_1/K-quant block minimums and an 8-bit head re-quantized"
+                    + " to zero points, within half a step; --keep-offsets keeps the GGUF's values exactly)");
+        }
         if (four + eight == 0) {
             System.err.println("note: no linear weight was quantized: their input widths are not multiples of 32, so"
                     + " the model is float32 throughout");

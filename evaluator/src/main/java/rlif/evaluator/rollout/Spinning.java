@@ -15,8 +15,10 @@ public enum Spinning {
     ON,
     OFF,
     /**
-     * Off when the machine already looks shared as the session is created: a 1-minute load average of at least half
-     * the processors (on 2 cores, one other CPU-bound process), otherwise on, ONNX Runtime's default.
+     * Off when the machine is shared as the session is created: other processes kept at least half the processors
+     * busy over the last {@value #SAMPLE_MILLIS} ms (on 2 cores, one CPU-bound process), otherwise on, ONNX Runtime's
+     * default. Not the 1-minute load average, which still counted a benchmark's previous process (ORT-GenAI's
+     * spinning threads left 1.6 on an otherwise idle machine, so rlif stopped spinning in the "quiet" peer run).
      */
     AUTO;
 
@@ -31,18 +33,53 @@ public enum Spinning {
         }
     }
 
-    /** Whether threads spin, given the 1-minute load average (negative: unknown) and the processor count. */
-    public boolean spins(double loadAverage, int processors) {
+    /** Length of the CPU sample {@link #spinsNow} takes. */
+    static final long SAMPLE_MILLIS = 100;
+    /** A sample is reused for this long, so that opening several sessions in a row samples once. */
+    private static final long REUSE_MILLIS = 10_000;
+    private static long sampledAt = Long.MIN_VALUE;
+    private static double sampledBusy;
+
+    /** Whether threads spin, given the processor-equivalents other processes keep busy (negative: unknown). */
+    public boolean spins(double othersBusy, int processors) {
         return switch (this) {
             case ON -> true;
             case OFF -> false;
-            case AUTO -> loadAverage < 0 || loadAverage < processors / 2.0;
+            case AUTO -> othersBusy < 0 || othersBusy < processors / 2.0;
         };
     }
 
     /** Whether threads spin on this machine now. */
     public boolean spinsNow() {
-        return spins(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                Runtime.getRuntime().availableProcessors());
+        return this == AUTO ? spins(othersBusy(), Runtime.getRuntime().availableProcessors()) : this == ON;
+    }
+
+    /**
+     * Processor-equivalents other processes used over the last {@value #SAMPLE_MILLIS} ms: the whole machine's CPU
+     * load less this process's, from the JDK's operating-system bean (on Linux, {@code /proc/stat} and this process's
+     * times); negative when the platform does not say.
+     */
+    static synchronized double othersBusy() {
+        long now = System.nanoTime() / 1_000_000;
+        if (sampledAt != Long.MIN_VALUE && now - sampledAt < REUSE_MILLIS) {
+            return sampledBusy;
+        }
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)) {
+            return -1;
+        }
+        os.getCpuLoad(); // both loads are measured from the previous call
+        os.getProcessCpuLoad();
+        try {
+            Thread.sleep(SAMPLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        double all = os.getCpuLoad();
+        double own = os.getProcessCpuLoad();
+        double busy = all < 0 || own < 0 ? -1 : Math.max(0, all - own) * os.getAvailableProcessors();
+        sampledAt = System.nanoTime() / 1_000_000;
+        sampledBusy = busy;
+        return busy;
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import rlif.models.BadInputException;
 
-/** ONNX Runtime's threads spin unless told not to, or unless {@code auto} finds the machine already busy. */
+/** ONNX Runtime's threads spin unless told not to, or unless {@code auto} finds other processes keeping the cores busy. */
 class SpinningTest {
     @Test
     void autoStopsSpinningOnceHalfTheProcessorsAreBusy() {
@@ -15,7 +15,16 @@ class SpinningTest {
         assertThat(Spinning.AUTO.spins(1.0, 2)).isFalse(); // one CPU-bound process beside us on 2 cores
         assertThat(Spinning.AUTO.spins(3.9, 8)).isTrue();
         assertThat(Spinning.AUTO.spins(12, 8)).isFalse();
-        assertThat(Spinning.AUTO.spins(-1, 2)).as("no load average (not Linux/macOS): ORT's default").isTrue();
+        assertThat(Spinning.AUTO.spins(-1, 2)).as("no CPU load from the platform: ORT's default").isTrue();
+    }
+
+    @Test
+    void othersBusyIsAShareOfTheProcessorsOrUnknown() {
+        double busy = Spinning.othersBusy();
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(busy == -1 || (busy >= 0 && busy <= processors)).as("others busy %s of %s", busy, processors)
+                .isTrue();
+        assertThat(Spinning.othersBusy()).as("a second session opening at once reuses the sample").isEqualTo(busy);
     }
 
     @Test

@@ -45,12 +45,37 @@ final class CheckedWeights {
     }
 
     /**
+     * The untied language-model head {@code hfName}: {@link #linear}, except that in ONNX Runtime GenAI's layout
+     * ({@link LinearWeights#foldsOffsets}) source blocks wider than {@code --dtype} are re-quantized to its bits
+     * ({@link #narrowedHead}).
+     */
+    LinearWeight head(String hfName, long vocab, long hidden) {
+        BlockQuantized q = narrowedHead(blocks(hfName, vocab, hidden));
+        return q != null ? blocked(hfName, q) : new LinearWeight.Dense(get(hfName, true, vocab, hidden));
+    }
+
+    /**
      * The language-model head tied to the embedding {@code hfName}: the same blocks as {@link #linear} would make of
      * the embedding table, or the transpose of {@code embedding} (already in the graph) when linears are float.
      */
     LinearWeight tiedHead(String hfName, Value embedding, long vocab, long hidden) {
-        BlockQuantized q = blocks(hfName, vocab, hidden);
+        BlockQuantized q = narrowedHead(blocks(hfName, vocab, hidden));
         return q != null ? blocked(hfName, q) : new LinearWeight.Dense(g.transpose(embedding, 1, 0));
+    }
+
+    /**
+     * The head is the largest weight a decode step reads (SmolLM2's tied Q8_0 table: 28 MB of a 97 MB int4 step at
+     * 8 bits). In ONNX Runtime GenAI's layout it is held at {@code --dtype}'s bits as ORT-GenAI holds it: 8-bit source
+     * blocks are re-quantized round-to-nearest (within half a new step of the source's values); the other linears keep
+     * their wider source blocks.
+     */
+    private BlockQuantized narrowedHead(BlockQuantized q) {
+        int bits = linears.quantizeFloatsToBits();
+        if (q == null || !linears.foldsOffsets() || bits == 0 || q.bits() <= bits
+                || q.cols() % LinearWeights.BLOCK_SIZE != 0) {
+            return q;
+        }
+        return RtnQuantizer.quantize(q.dequantize(), q.rows(), q.cols(), bits, LinearWeights.BLOCK_SIZE);
     }
 
     private BlockQuantized blocks(String hfName, long out, long in) {
@@ -73,6 +98,9 @@ final class CheckedWeights {
                     return null; // float32, never re-quantized to fewer bits than the source has
                 }
                 used.add(hfName);
+                if (q.offsets() != null && linears.foldsOffsets()) {
+                    return RtnQuantizer.quantize(q.dequantize(), q.rows(), q.cols(), q.bits(), q.blockSize());
+                }
                 return q;
             }
         }

@@ -1,5 +1,7 @@
 package rlif.models.arch;
 
+import rlif.models.quant.RtnQuantizer;
+
 /**
  * How a decoder stores its linear weights (the projections and the language-model head; embeddings and norms stay
  * float).
@@ -15,9 +17,15 @@ package rlif.models.arch;
  *                             int8 per block for integer dot products; 0 or 1 multiply in float32, exact up to float
  *                             rounding (8-bit weights then stay float: ONNX Runtime has no float32 kernel for them and
  *                             would dequantize the whole weight on every run)
+ * @param offsetsAsZeroPoints  at accuracy level 4 with {@code MatMulNBits}, source blocks with offsets (GGUF Q4_1,
+ *                             Q4_K, Q5_K) are re-quantized round-to-nearest to integer zero points ({@link
+ *                             RtnQuantizer}), ONNX Runtime GenAI's layout: one {@code MatMulNBits} per linear instead of
+ *                             it plus the offsets' block-sum product (four more nodes per linear, a third of an int4
+ *                             SmolLM2 decode step), at the price of up to half a new step per weight; otherwise the
+ *                             offsets are kept and every value stays exact
  */
 public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, boolean dequantizeInGraph,
-        int accuracyLevel) {
+        int accuracyLevel, boolean offsetsAsZeroPoints) {
     /** Block size of weights quantized here (GGUF blocks keep their own: 32, or 16 for Q6_K). */
     public static final int BLOCK_SIZE = 32;
     /**
@@ -27,7 +35,7 @@ public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, 
     public static final int ACCURACY_LEVEL = 4;
 
     /** Every weight float: quantized sources are dequantized (the default). */
-    public static final LinearWeights DENSE = new LinearWeights(false, 0, false, ACCURACY_LEVEL);
+    public static final LinearWeights DENSE = new LinearWeights(false, 0, false, ACCURACY_LEVEL, false);
 
     public LinearWeights {
         if (quantizeFloatsToBits != 0 && quantizeFloatsToBits != 4 && quantizeFloatsToBits != 8) {
@@ -42,22 +50,35 @@ public record LinearWeights(boolean keepSourceBlocks, int quantizeFloatsToBits, 
         }
     }
 
-    /** Source blocks kept, float linears quantized to {@code bits}: {@code rlif import --dtype int4|int8}. */
+    /**
+     * Source blocks kept, float linears quantized to {@code bits}: {@code rlif import --dtype int4|int8}, in ONNX
+     * Runtime GenAI's layout at level 4 ({@link #offsetsAsZeroPoints}).
+     */
     public static LinearWeights quantized(int bits) {
-        return new LinearWeights(true, bits, false, ACCURACY_LEVEL);
+        return new LinearWeights(true, bits, false, ACCURACY_LEVEL, true);
     }
 
     /** What the source holds quantized stays quantized, nothing more is quantized (the trainer's frozen base). */
     public static LinearWeights asStored() {
-        return new LinearWeights(true, 0, false, ACCURACY_LEVEL);
+        return new LinearWeights(true, 0, false, ACCURACY_LEVEL, false);
     }
 
     public LinearWeights dequantizedInGraph() {
-        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, true, accuracyLevel);
+        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, true, accuracyLevel, offsetsAsZeroPoints);
     }
 
     public LinearWeights withAccuracyLevel(int level) {
-        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, dequantizeInGraph, level);
+        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, dequantizeInGraph, level, offsetsAsZeroPoints);
+    }
+
+    /** The same with source blocks' offsets kept exact at every level ({@link #offsetsAsZeroPoints} false). */
+    public LinearWeights keepingOffsets() {
+        return new LinearWeights(keepSourceBlocks, quantizeFloatsToBits, dequantizeInGraph, accuracyLevel, false);
+    }
+
+    /** Whether source blocks with offsets are re-quantized to zero points here ({@link #offsetsAsZeroPoints}). */
+    public boolean foldsOffsets() {
+        return offsetsAsZeroPoints && accuracyLevel == ACCURACY_LEVEL && !dequantizeInGraph;
     }
 
     public boolean dense() {

@@ -42,7 +42,7 @@ final class LlamaDecoder {
         h = io.rmsNorm(h, w.get("model.norm.weight", false, hidden), c.rmsNormEps());
         LinearWeight head = c.tieWordEmbeddings()
                 ? w.tiedHead("model.embed_tokens.weight", embed, c.vocabSize(), hidden)
-                : w.linear("lm_head.weight", c.vocabSize(), hidden);
+                : w.head("lm_head.weight", c.vocabSize(), hidden);
         io.logits(hooks.linear(g, "lm_head", h, head, null));
         w.requireAllUsed(c.tieWordEmbeddings() ? Set.of("rotary_emb.inv_freq", "lm_head.weight") : Set.of("rotary_emb.inv_freq"));
         return g;

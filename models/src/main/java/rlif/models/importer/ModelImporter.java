@@ -67,6 +67,13 @@ public final class ModelImporter {
                 .provenance("imported_from", source.source().toAbsolutePath().toString())
                 .provenance("source_format", source.format())
                 .provenance("tool", "rlif import");
+        if (!linears.dense()) {
+            // A model directory must say whether its blocks are the source's values or a re-quantization of them:
+            // the two layouts' signals differ by tenths of a nat (docs/quantization.md).
+            writer.provenance("quantized_blocks", linears.foldsOffsets()
+                    ? "source offsets and wider head re-quantized to integer zero points (ONNX Runtime GenAI's layout)"
+                    : "source blocks exact");
+        }
         tokenizer.forEach(writer::file);
         writer.write(out);
         return new Result(out, config, done.get());

@@ -18,6 +18,10 @@ import rlif.models.tensor.DType;
  * {@code MatMulNBits} at accuracy level 0 (float32 products), run by ONNX Runtime. At the import's default level 4
  * (activations rounded to int8 per block) the logits move by a few percent on this model, whose activations are
  * one 32-wide block: that trade is measured on SmolLM2 in docs/rollout-engine.md, not asserted here.
+ *
+ * <p>The import's default layout at level 4 (ONNX Runtime GenAI's) differs in two places, pinned by {@link
+ * #int4AtLevel4HoldsOffsetBlocksAsZeroPointsAndTheHeadAtFourBits}: Q4_1 blocks become integer zero points and the tied
+ * Q8_0 head 4-bit blocks, each weight within half a new step of the source's value.
  */
 class QuantizedImportTest {
     static final int VOCAB = TinyQuantizedGguf.VOCAB;
@@ -29,10 +33,13 @@ class QuantizedImportTest {
     void int4KeepsTheGgufBlocksExactlyAndRunsInOnnxRuntime() throws Exception {
         Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
         Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
-        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4, ImportDtype.INT4.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4,
+                ImportDtype.INT4.linears().keepingOffsets());
         var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
         // q (Q4_1), k (Q4_0), o, gate, up, down at 4 bits; v (Q8_0) and the tied head (Q8_0 embedding) at 8.
         assertThat(rlif.path("int4").asInt()).isEqualTo(6);
+        assertThat(new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).at("/provenance/quantized_blocks")
+                .asText()).isEqualTo("source blocks exact");
         assertThat(rlif.path("int8").asInt()).isEqualTo(2);
         assertThat(Files.size(int4.resolve("model.onnx.data"))).isLessThan(Files.size(fp32.resolve("model.onnx.data")));
 
@@ -77,5 +84,44 @@ class QuantizedImportTest {
                 + " (logits up to %.2f)%n", worstExact, worstOp, range);
         assertThat(worstExact).isLessThan(5e-5);
         assertThat(worstOp).isLessThan(5e-5);
+    }
+
+    @Test
+    void int4AtLevel4HoldsOffsetBlocksAsZeroPointsAndTheHeadAtFourBits() throws Exception {
+        Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
+        Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4, ImportDtype.INT4.linears());
+        var rlif = new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).path("quantized_linears");
+        // the tied head joins the 4-bit linears; v (Q8_0) keeps its 8 bits
+        assertThat(rlif.path("int4").asInt()).isEqualTo(7);
+        assertThat(new ObjectMapper().readTree(int4.resolve("rlif.json").toFile()).at("/provenance/quantized_blocks")
+                .asText()).startsWith("source offsets and wider head re-quantized");
+        assertThat(rlif.path("int8").asInt()).isEqualTo(1);
+
+        OnnxWeightSource dense = OnnxWeightSource.open(fp32);
+        OnnxWeightSource blocks = OnnxWeightSource.open(int4);
+        String[] requantized = {"model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.o_proj.weight",
+            "model.layers.0.mlp.gate_proj.weight", "model.layers.0.mlp.down_proj.weight", "model.embed_tokens.weight"};
+        for (String name : requantized) {
+            var q = blocks.quantized(name).orElseThrow();
+            assertThat(q.offsets()).as(name).isNull();
+            assertThat(q.zeroPoints()).as(name).isNotNull();
+            assertThat(q.bits()).as(name).isEqualTo(4);
+            float[] want = dense.get(name).toFloats();
+            float[] got = q.dequantize();
+            double worst = 0;
+            for (int r = 0; r < q.rows(); r++) {
+                for (int c = 0; c < q.cols(); c++) {
+                    float halfStep = q.scales()[r * q.blocks() + c / q.blockSize()] / 2;
+                    double d = Math.abs(got[r * q.cols() + c] - want[r * q.cols() + c]);
+                    assertThat(d).as(name + " [" + r + ", " + c + "]").isLessThanOrEqualTo(halfStep * (1 + 1e-5));
+                    worst = Math.max(worst, d / halfStep);
+                }
+            }
+            System.out.printf("[int4 level 4] %s: worst |difference| %.2f of half a step%n", name, worst);
+        }
+        // blocks without offsets are the source's own, value for value
+        assertThat(blocks.quantized("model.layers.0.self_attn.k_proj.weight").orElseThrow().dequantize())
+                .containsExactly(dense.get("model.layers.0.self_attn.k_proj.weight").toFloats());
     }
 }
