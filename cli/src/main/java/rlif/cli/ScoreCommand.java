@@ -101,6 +101,15 @@ public final class ScoreCommand implements Callable<Integer> {
                     Digits.of(n.get("std")), Digits.of(n.get("mean_correct")), Digits.of(n.get("mean_incorrect")),
                     Digits.withInterval(n.get("auroc"), n.get("auroc_ci95")));
         }
+        JsonNode checks = s.get("self_check_words");
+        if (checks != null) {
+            o.printf(Locale.ROOT, "%-22s %s per completion (wait %s, but %s, let me %s); in %s of completions%n",
+                    "wait/but/let me", Digits.withInterval(checks.at("/per_completion/all"),
+                            checks.at("/per_completion_ci95/all")),
+                    Digits.of(checks.at("/per_completion/wait")), Digits.of(checks.at("/per_completion/but")),
+                    Digits.of(checks.at("/per_completion/let me")),
+                    Digits.withInterval(checks.get("completions_with_any"), checks.get("completions_with_any_ci95")));
+        }
         JsonNode best = s.get("best_of_n");
         if (best != null) {
             // with several samples per problem: each signal's pick and rank-weighted vote over all of them

@@ -193,7 +193,8 @@ class ScoreCommandBadInputTest {
         CliRun r = CliRun.of("score", "--model", gpt2.toString(), "--data", ids.toString(), "--temperature", "0",
                 "--max-new-tokens", "4", "--out", again.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("(2 resumed, 0 new)").contains("self_certainty").contains("pass@k");
+        assertThat(r.out()).contains("(2 resumed, 0 new)").contains("self_certainty").contains("pass@k")
+                .contains("wait/but/let me");
         assertThat(Arrays.equals(Files.readAllBytes(again.resolve("rollouts.jsonl")), earlierFiles.get("rollouts.jsonl")))
                 .isTrue();
     }

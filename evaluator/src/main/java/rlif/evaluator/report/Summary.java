@@ -210,6 +210,39 @@ public final class Summary {
         return new AurocInput(scores, labels, problems);
     }
 
+    /**
+     * Occurrences per completion of one self-checking word ({@code word} indexes {@link SelfCheckWords#WORDS};
+     * {@code WORDS.size()} counts all of them): averaged per problem, then over problems, with the interval of
+     * that mean (the problem is the unit of sampling).
+     */
+    public Interval selfCheckWordsPerCompletion(int word) {
+        List<List<RolloutRow>> problems = List.copyOf(byProblem().values());
+        double[] means = new double[problems.size()];
+        for (int i = 0; i < means.length; i++) {
+            double sum = 0;
+            for (RolloutRow r : problems.get(i)) {
+                int[] n = SelfCheckWords.count(r.completion());
+                sum += word == n.length ? java.util.Arrays.stream(n).sum() : n[word];
+            }
+            means[i] = sum / problems.get(i).size();
+        }
+        return Intervals.mean(means);
+    }
+
+    /** Share of completions with at least one self-checking word (clustered by problem). */
+    public Interval completionsWithSelfCheck() {
+        List<List<RolloutRow>> problems = List.copyOf(byProblem().values());
+        double[] with = new double[problems.size()];
+        double[] all = new double[problems.size()];
+        for (int i = 0; i < with.length; i++) {
+            for (RolloutRow r : problems.get(i)) {
+                all[i]++;
+                with[i] += java.util.Arrays.stream(SelfCheckWords.count(r.completion())).sum() > 0 ? 1 : 0;
+            }
+        }
+        return Intervals.proportion(with, all);
+    }
+
     /** Mean and deviation of a signal over the rows whose correctness is {@code which} (null: all rows). */
     public Stats stats(Signal signal, Boolean which) {
         Stats s = new Stats();
@@ -287,11 +320,27 @@ public final class Summary {
                 + " at the effective sample size (docs/cli.md)");
         how.put("auroc", "DeLong's variance for rollouts clustered by problem (Obuchowski 1997), AUROC +- 1.96 se"
                 + " clipped to [0, 1]");
+        writeSelfCheckWords(o.putObject("self_check_words"));
         Stats len = new Stats();
         rows.forEach(r -> len.add(r.numTokens()));
         ObjectNode n = o.putObject("num_tokens");
         put(n, "mean", len.mean());
         put(n, "std", len.std());
+    }
+
+    /** Each self-checking word's occurrences per completion, all of them together, and the share of completions with one. */
+    private void writeSelfCheckWords(ObjectNode o) {
+        ObjectNode per = o.putObject("per_completion");
+        ObjectNode perCi = o.putObject("per_completion_ci95");
+        for (int w = 0; w <= SelfCheckWords.WORDS.size(); w++) {
+            String key = w < SelfCheckWords.WORDS.size() ? SelfCheckWords.WORDS.get(w) : "all";
+            Interval i = selfCheckWordsPerCompletion(w);
+            put(per, key, i.estimate());
+            putInterval(perCi, key, i);
+        }
+        Interval with = completionsWithSelfCheck();
+        put(o, "completions_with_any", with.estimate());
+        putInterval(o, "completions_with_any_ci95", with);
     }
 
     /**

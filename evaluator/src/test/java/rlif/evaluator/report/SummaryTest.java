@@ -72,6 +72,31 @@ class SummaryTest {
     }
 
     @Test
+    void selfCheckWordsAreCountedPerCompletionThenAveragedOverProblems() {
+        // problem 0: 2 "wait" + 1 "but" and 0 words (1.5 per completion, one of two with a word);
+        // problem 1: 1 "let me" and 1 "let me" (1 per completion, both with one). Over problems: 1.25, 3 of 4.
+        List<RolloutRow> rows = List.of(
+                new RolloutRow(0, "a", 0, "Wait, wait. But 7.", new int[] {1}, "eos", 1, 1.5, 1, 2, -4, "7", "7", true,
+                        null, null, null),
+                new RolloutRow(0, "a", 1, "7", new int[] {1}, "eos", 1, 1.5, 1, 2, -4, "7", "7", true, null, null, null),
+                new RolloutRow(1, "b", 0, "Let me see: 8", new int[] {1}, "eos", 1, 1.5, 1, 2, -4, "8", "8", true, null,
+                        null, null),
+                new RolloutRow(1, "b", 1, "let me add: 9", new int[] {1}, "eos", 1, 1.5, 1, 2, -4, "9", "8", false, null,
+                        null, null));
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        new Summary(rows, 2).writeTo(o);
+        assertThat(o.at("/self_check_words/per_completion/wait").asDouble()).isCloseTo(0.5, within(EXACT));
+        assertThat(o.at("/self_check_words/per_completion/but").asDouble()).isCloseTo(0.25, within(EXACT));
+        assertThat(o.at("/self_check_words/per_completion/let me").asDouble()).isCloseTo(0.5, within(EXACT));
+        assertThat(o.at("/self_check_words/per_completion/all").asDouble()).isCloseTo(1.25, within(EXACT));
+        // two problem means 1.5 and 1: se = sd / sqrt(2) = 0.25
+        var all = new Summary(rows, 2).selfCheckWordsPerCompletion(SelfCheckWords.WORDS.size());
+        assertThat(all.stderr()).isCloseTo(0.25, within(EXACT));
+        assertThat(o.at("/self_check_words/per_completion_ci95/all").size()).isEqualTo(2);
+        assertThat(o.at("/self_check_words/completions_with_any").asDouble()).isCloseTo(0.75, within(EXACT));
+    }
+
+    @Test
     void passAtOneHasTheIntervalOfTheAccuracyItEquals() {
         List<RolloutRow> rows = new java.util.ArrayList<>();
         java.util.Random r = new java.util.Random(2);
