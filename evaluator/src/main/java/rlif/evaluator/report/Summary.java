@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import rlif.evaluator.grading.Grade;
 import rlif.evaluator.metrics.Auroc;
 import rlif.evaluator.metrics.BestOfN;
@@ -64,14 +65,22 @@ public final class Summary {
 
     /** {@link #accuracy()} with its standard error and interval, clustered by problem. */
     public Interval accuracyInterval() {
+        return clusteredShare(r -> r.correct() != null, r -> r.correct());
+    }
+
+    /**
+     * The share of {@code counted} rows that are {@code hits}, with its interval clustered by problem (a problem's
+     * samples are not independent draws).
+     */
+    private Interval clusteredShare(Predicate<RolloutRow> counted, Predicate<RolloutRow> hits) {
         List<List<RolloutRow>> problems = List.copyOf(byProblem().values());
         double[] successes = new double[problems.size()];
         double[] trials = new double[problems.size()];
         for (int i = 0; i < successes.length; i++) {
             for (RolloutRow r : problems.get(i)) {
-                if (r.correct() != null) {
+                if (counted.test(r)) {
                     trials[i]++;
-                    successes[i] += r.correct() ? 1 : 0;
+                    successes[i] += hits.test(r) ? 1 : 0;
                 }
             }
         }
@@ -231,16 +240,7 @@ public final class Summary {
 
     /** Share of completions with at least one self-checking word (clustered by problem). */
     public Interval completionsWithSelfCheck() {
-        List<List<RolloutRow>> problems = List.copyOf(byProblem().values());
-        double[] with = new double[problems.size()];
-        double[] all = new double[problems.size()];
-        for (int i = 0; i < with.length; i++) {
-            for (RolloutRow r : problems.get(i)) {
-                all[i]++;
-                with[i] += java.util.Arrays.stream(SelfCheckWords.count(r.completion())).sum() > 0 ? 1 : 0;
-            }
-        }
-        return Intervals.proportion(with, all);
+        return clusteredShare(r -> true, r -> java.util.Arrays.stream(SelfCheckWords.count(r.completion())).sum() > 0);
     }
 
     /** Mean and deviation of a signal over the rows whose correctness is {@code which} (null: all rows). */
