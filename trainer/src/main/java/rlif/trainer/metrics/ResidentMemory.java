@@ -12,8 +12,8 @@ import java.util.Locale;
  *
  * <p>With {@code -Drlif.trace.memory=true} (or {@code RLIF_TRACE_MEMORY=1}) {@link #trace} prints one line per
  * phase boundary to stderr with the resident size and the peak reached <em>during</em> the phase, resetting the
- * peak after each line; that reset also lowers what {@code /usr/bin/time -v} reports, so trace and measure in
- * separate runs.
+ * kernel's peak after each line. {@link #peakBytes()} still reports the process's peak (it keeps the highest
+ * phase peak), but {@code /usr/bin/time -v} cannot: trace and measure with it in separate runs.
  */
 public final class ResidentMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
@@ -28,13 +28,25 @@ public final class ResidentMemory {
         return field("VmRSS:");
     }
 
+    /**
+     * The highest peak a {@link #trace} line saw before it reset the kernel's counter, so that tracing does not
+     * lower {@link #peakBytes()} (and with it {@code memory/peak_rss_mb}); cleared by {@link #resetPeak()}.
+     */
+    private static volatile long tracedPeak = -1;
+
     /** Peak resident bytes since start or the last {@link #resetPeak()}, or -1 when unknown. */
     public static long peakBytes() {
-        return field("VmHWM:");
+        long hwm = field("VmHWM:");
+        return hwm < 0 ? -1 : Math.max(hwm, tracedPeak);
     }
 
     /** Starts a new peak from the current resident size; false where the kernel does not offer it. */
     public static boolean resetPeak() {
+        tracedPeak = -1;
+        return resetKernelPeak();
+    }
+
+    private static boolean resetKernelPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
@@ -45,14 +57,20 @@ public final class ResidentMemory {
 
     /** When tracing, prints {@code phase}'s end: resident MB now and the peak MB during it; then resets the peak. */
     public static void trace(String phase) {
-        if (!TRACE) {
-            return;
+        if (TRACE) {
+            endPhase(phase, System.err);
         }
-        System.err.printf(Locale.ROOT, "memory: %-40s rss %6d MB  phase peak %6d MB  heap used %5d MB  t %.1f s%n",
-                phase, bytes() >> 20, peakBytes() >> 20,
+    }
+
+    /** Prints {@code phase}'s line to {@code out} and starts the next phase's peak, keeping the process's. */
+    static void endPhase(String phase, java.io.PrintStream out) {
+        long phasePeak = field("VmHWM:");
+        out.printf(Locale.ROOT, "memory: %-40s rss %6d MB  phase peak %6d MB  heap used %5d MB  t %.1f s%n",
+                phase, bytes() >> 20, phasePeak >> 20,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 (System.nanoTime() - TRACE_START) / 1e9);
-        resetPeak();
+        tracedPeak = Math.max(tracedPeak, phasePeak);
+        resetKernelPeak();
     }
 
     private static long field(String key) {

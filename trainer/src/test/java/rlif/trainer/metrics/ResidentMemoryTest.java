@@ -24,4 +24,28 @@ class ResidentMemoryTest {
         assertThat(ResidentMemory.peakBytes()).isGreaterThanOrEqualTo(ResidentMemory.bytes() - (1L << 20));
         assertThat(block.get(4096)).isEqualTo((byte) 1);
     }
+
+    @Test
+    void aTracedPhaseBoundaryDoesNotLowerTheProcessPeak() throws InterruptedException {
+        assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux only");
+        ResidentMemory.resetPeak();
+        long before = ResidentMemory.bytes();
+        // 64 MiB outside the heap (above glibc's largest mmap threshold, so freeing it unmaps it), touched, then freed
+        ByteBuffer block = ByteBuffer.allocateDirect(64 << 20);
+        for (int i = 0; i < block.capacity(); i += 4096) {
+            block.put(i, (byte) 1);
+        }
+        long peak = ResidentMemory.peakBytes();
+        block = null;
+        for (int i = 0; i < 20 && ResidentMemory.bytes() > before + (32L << 20); i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assumeTrue(ResidentMemory.bytes() < peak - (32L << 20), "the JVM did not free the direct buffer");
+        // a trace line resets the kernel's counter to the (now lower) resident size; the process's peak must stay
+        ResidentMemory.endPhase("test", new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertThat(ResidentMemory.peakBytes()).isGreaterThanOrEqualTo(peak);
+        ResidentMemory.resetPeak();
+        assertThat(ResidentMemory.peakBytes()).isLessThan(peak - (16L << 20));
+    }
 }
