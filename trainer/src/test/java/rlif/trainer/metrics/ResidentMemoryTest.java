@@ -6,10 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
+// The second test collects garbage, after which the JVM may give heap back to the system in the background: it runs
+// last so that this cannot shrink the resident size under the first test's measurement.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResidentMemoryTest {
     @Test
+    @Order(1)
     void peakFollowsTouchedNativeMemoryAndResets() {
         assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux only");
         assertThat(ResidentMemory.resetPeak()).isTrue();
@@ -26,6 +33,7 @@ class ResidentMemoryTest {
     }
 
     @Test
+    @Order(2)
     void aTracedPhaseBoundaryDoesNotLowerTheProcessPeak() throws InterruptedException {
         assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux only");
         ResidentMemory.resetPeak();
