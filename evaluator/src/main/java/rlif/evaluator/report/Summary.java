@@ -28,6 +28,8 @@ public final class Summary {
     private final List<RolloutRow> rows;
     private final int samples;
     private Map<Integer, List<RolloutRow>> byProblem;
+    /** {@link SelfCheckWords#count} of each row's completion, counted once for every statistic that reads it. */
+    private final Map<RolloutRow, int[]> selfChecks = new java.util.IdentityHashMap<>();
 
     /** {@code rows} are all rows of the run (resumed ones included); {@code samples} is {@code --samples}. */
     public Summary(List<RolloutRow> rows, int samples) {
@@ -230,7 +232,7 @@ public final class Summary {
         for (int i = 0; i < means.length; i++) {
             double sum = 0;
             for (RolloutRow r : problems.get(i)) {
-                int[] n = SelfCheckWords.count(r.completion());
+                int[] n = selfChecks(r);
                 sum += word == n.length ? java.util.Arrays.stream(n).sum() : n[word];
             }
             means[i] = sum / problems.get(i).size();
@@ -240,7 +242,11 @@ public final class Summary {
 
     /** Share of completions with at least one self-checking word (clustered by problem). */
     public Interval completionsWithSelfCheck() {
-        return clusteredShare(r -> true, r -> java.util.Arrays.stream(SelfCheckWords.count(r.completion())).sum() > 0);
+        return clusteredShare(r -> true, r -> java.util.Arrays.stream(selfChecks(r)).sum() > 0);
+    }
+
+    private int[] selfChecks(RolloutRow r) {
+        return selfChecks.computeIfAbsent(r, row -> SelfCheckWords.count(row.completion()));
     }
 
     /** Mean and deviation of a signal over the rows whose correctness is {@code which} (null: all rows). */
