@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import rlif.models.BadInputException;
+import rlif.models.arch.LinearWeights;
 import rlif.models.importer.CheckpointSource;
 import rlif.models.io.OutLock;
 import rlif.models.importer.ModelImporter;
@@ -65,31 +66,31 @@ public final class ImportCommand implements Callable<Integer> {
         try (OutLock lock = OutLock.acquire(out, "import");
                 CheckpointSource src = progress.during("reading " + from + " " + source, this::open)) {
             long total = Math.max(1, src.elementCount());
+            var level = type.linears().withAccuracyLevel(accuracyLevel);
+            LinearWeights linears = keepOffsets ? level.keepingOffsets() : level;
             ModelImporter.Result result;
             try (Progress bar = progress.bar("import", total / 1_000_000 + 1, "M params")) {
-                var linears = type.linears().withAccuracyLevel(accuracyLevel);
-                result = ModelImporter.importModel(src, out, type, keepOffsets ? linears.keepingOffsets() : linears,
-                        done -> bar.stepTo(done / 1_000_000));
+                result = ModelImporter.importModel(src, out, type, linears, done -> bar.stepTo(done / 1_000_000));
                 bar.stepTo(total / 1_000_000 + 1);
             }
             System.out.printf("imported %s (%s, %,d parameters, %s) into %s%n", src.source(), from,
                     result.parameters(), dtype, out.toAbsolutePath());
             if (type == ImportDtype.INT4 || type == ImportDtype.INT8) {
-                reportBlocks();
+                reportBlocks(linears);
             }
         }
         return 0;
     }
 
     /** Says how many linears became quantized blocks: a width that is not whole blocks keeps its weight float32. */
-    private void reportBlocks() throws java.io.IOException {
+    private void reportBlocks(LinearWeights linears) throws java.io.IOException {
         var q = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("rlif.json").toFile())
                 .path("quantized_linears");
         int four = q.path("int4").asInt(0);
         int eight = q.path("int8").asInt(0);
         System.out.printf("linear weights as MatMulNBits blocks: %d at 4 bits, %d at 8 bits (accuracy level %s)%n", four,
                 eight, q.path("accuracy_level").asText("-"));
-        if ("gguf".equals(from) && accuracyLevel == 4 && !keepOffsets) {
+        if ("gguf".equals(from) && linears.foldsOffsets()) {
             System.out.println("layout: ONNX Runtime GenAI's (Q4_1/K-quant block minimums and an 8-bit head re-quantized"
                     + " to zero points, within half a step; --keep-offsets keeps the GGUF's values exactly)");
         }

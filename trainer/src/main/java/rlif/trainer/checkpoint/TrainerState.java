@@ -97,11 +97,7 @@ public final class TrainerState {
         long n = 0;
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(PARAMS_FILE))) {
             for (var t : f.tensors().values()) {
-                long e = 1;
-                for (long d : t.shape()) {
-                    e *= d;
-                }
-                n += e;
+                n += Tensor.elementCount(t.shape());
             }
         }
         return n;
