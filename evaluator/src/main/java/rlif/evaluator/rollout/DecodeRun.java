@@ -76,6 +76,9 @@ final class DecodeRun implements AutoCloseable {
     private final SignalBatch signals;
     private final TokenSampler sampler;
     private final Map<String, OnnxTensor> inputs = new HashMap<>();
+    private final Map<String, OnnxTensor> outputs = new HashMap<>();
+    // Where decode steps write their present key/values; null when ONNX Runtime allocates them (over budget).
+    private final PresentBuffers presents;
 
     DecodeRun(OnnxRolloutEngine engine, List<RolloutRequest> requests, SamplingParams params) throws OrtException {
         this.engine = engine;
@@ -126,6 +129,10 @@ final class DecodeRun implements AutoCloseable {
         sampler = engine.sampler();
         cache = KvCache.empty(engine.env(), io, n, config.kvHeads(), config.headSize(),
                 OnnxRolloutEngine.javaType(config.kvType()));
+        // The widest cache a decode step writes: every row, the prompt and every new token but the last.
+        presents = PresentBuffers.forRun(buffers, io.presentOutputs().size(), io.cacheLayout(), n, config.kvHeads(),
+                config.headSize(), (long) longest + params.maxNewTokens(), OnnxRolloutEngine.javaType(config.kvType()),
+                config.kvType().bytes(), engine.options().presentBufferBudget());
     }
 
     List<Rollout> execute() throws OrtException {
@@ -170,7 +177,7 @@ final class DecodeRun implements AutoCloseable {
                         : requests.get(rowRequest[r]).promptIds()[j - pad[r]]);
                 try (OnnxTensor logits = OnnxTensor.createTensor(engine.env(), exact(prefillLogits, bytes),
                         new long[] {count, longest, vocab}, OnnxRolloutEngine.javaType(config.logitsType()))) {
-                    parts.add(run(r0, count, longest, cache, logits));
+                    parts.add(run(r0, count, longest, cache, logits, null));
                 }
                 stats.prefillRuns++;
                 // Keep only each row's last position: the logits that choose its first token.
@@ -206,9 +213,21 @@ final class DecodeRun implements AutoCloseable {
                     new long[] {rows, 1, vocab}, OnnxRolloutEngine.javaType(config.logitsType()));
             stepLogitsRows = rows;
         }
-        KvCache fresh = run(0, rows, 1, cache, stepLogitsTensor);
+        KvCache present = presents == null ? null : presents.nextPresent(engine.env(), rows, cached + 1);
+        KvCache fresh;
+        try {
+            fresh = run(0, rows, 1, cache, stepLogitsTensor, present);
+        } catch (OrtException | RuntimeException e) {
+            if (present != null) {
+                present.close();
+            }
+            throw e;
+        }
         cache.close();
         cache = fresh;
+        if (presents != null) {
+            presents.adopted(fresh);
+        }
         cached += 1;
         stats.rowSteps += rows;
     }
@@ -241,9 +260,12 @@ final class DecodeRun implements AutoCloseable {
 
     /**
      * One decoder run of rows {@code [r0, r0 + count)} over {@code n} new columns after {@code past};
-     * the logits land in {@code logits}' buffer, the returned cache is the caller's to close.
+     * the logits land in {@code logits}' buffer and the present key/values in {@code present}'s tensors (then
+     * {@code present} is returned) or, when it is null, in tensors ONNX Runtime allocates. The returned cache is the
+     * caller's to close.
      */
-    private KvCache run(int r0, int count, int n, KvCache past, OnnxTensor logits) throws OrtException {
+    private KvCache run(int r0, int count, int n, KvCache past, OnnxTensor logits, KvCache present)
+            throws OrtException {
         long total = cached + n;
         int idBytes = wideIds ? 8 : 4;
         ByteBuffer maskBuf = engine.buffers().get(DirectBuffers.Slot.ATTENTION_MASK, count * total * idBytes);
@@ -302,14 +324,26 @@ final class DecodeRun implements AutoCloseable {
                 inputs.put(pastNames.get(i), source.tensor(i));
             }
             inputs.putAll(engine.constantInputs());
+            outputs.put(io.logits(), logits);
+            if (present != null) {
+                List<String> presentList = io.presentOutputs();
+                for (int i = 0; i < presentList.size(); i++) {
+                    outputs.put(presentList.get(i), present.tensor(i));
+                }
+            }
             long t0 = System.nanoTime();
-            OrtSession.Result result = engine.session().run(inputs, presentNames, Map.of(io.logits(), logits));
+            OrtSession.Result result = engine.session().run(inputs, present == null ? presentNames : Set.of(), outputs);
             if (n == 1) {
                 stats.decodeOrtNanos += System.nanoTime() - t0;
+            }
+            if (present != null) {
+                result.close(); // holds only the bound outputs, which it does not own
+                return present;
             }
             return KvCache.adopt(result, io.presentOutputs(), io.cacheLayout());
         } finally {
             inputs.clear();
+            outputs.clear();
             for (AutoCloseable t : owned) {
                 closeQuietly(t);
             }
@@ -404,6 +438,9 @@ final class DecodeRun implements AutoCloseable {
         KvCache smaller = cache.gather(engine.env(), keep, trim);
         cache.close();
         cache = smaller;
+        if (presents != null) {
+            presents.adopted(smaller);
+        }
         int[] newRequest = new int[live];
         int[] newPad = new int[live];
         int[] newNext = new int[live];

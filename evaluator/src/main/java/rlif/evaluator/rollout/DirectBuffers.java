@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
  */
 final class DirectBuffers {
     /** What a buffer is for. */
-    enum Slot { INPUT_IDS, POSITION_IDS, ATTENTION_MASK, STEP_LOGITS, PREFILL_LOGITS, TARGET_IDS }
+    enum Slot { INPUT_IDS, POSITION_IDS, ATTENTION_MASK, STEP_LOGITS, PREFILL_LOGITS, TARGET_IDS, PRESENT_EVEN, PRESENT_ODD }
 
     private final ByteBuffer[] buffers = new ByteBuffer[Slot.values().length];
 

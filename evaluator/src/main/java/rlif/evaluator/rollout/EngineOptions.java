@@ -20,9 +20,14 @@ package rlif.evaluator.rollout;
  *                               time return it to the system, but every step's buffers go through malloc: the GPT-2
  *                               fixture's steps at batch 16 took 2.3x as long in rlif (7.7x in ONNX Runtime alone) for
  *                               2% less peak RSS on SmolLM2 at batch 8 x 256 tokens (docs/rollout-engine.md)
+ * @param presentBufferBudget    bytes of the two sets of {@link PresentBuffers} a generate call may write its decode
+ *                               steps' key/values into (both sets, at the call's widest cache); a call whose cache needs
+ *                               more lets ONNX Runtime allocate each step's present instead ({@code 0}: always). 32 MiB:
+ *                               the buffers stay resident for the engine's lifetime, and the saving is a fixed few
+ *                               microseconds a step, which only tiny models notice
  */
 public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
-        boolean stopAtEos, Spinning spinning, boolean arena) {
+        boolean stopAtEos, Spinning spinning, boolean arena, long presentBufferBudget) {
     public EngineOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0");
@@ -34,26 +39,32 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
             throw new IllegalArgumentException("prefillLogitsBudget must be >= 1");
         }
         java.util.Objects.requireNonNull(spinning, "spinning");
+        if (presentBufferBudget < 0) {
+            throw new IllegalArgumentException("presentBufferBudget must be >= 0");
+        }
     }
 
     /**
      * CPU, ORT's default threads (spinning unless the machine is busy), compaction once a quarter of the rows have finished, 32 MiB of prefill
-     * logits, stop at end of sequence, ORT's memory arena.
+     * logits, stop at end of sequence, ORT's memory arena, 32 MiB of present buffers.
      */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, Spinning.AUTO, true);
+        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, Spinning.AUTO, true, 32L << 20);
     }
 
     public EngineOptions withDevice(Device d) {
-        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena);
+        return new EngineOptions(d, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena,
+                presentBufferBudget);
     }
 
     public EngineOptions withThreads(int threads) {
-        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena);
+        return new EngineOptions(device, threads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning, arena,
+                presentBufferBudget);
     }
 
     public EngineOptions withCompactAtFinishedShare(double share) {
-        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos, spinning, arena);
+        return new EngineOptions(device, intraOpThreads, share, prefillLogitsBudget, stopAtEos, spinning, arena,
+                presentBufferBudget);
     }
 
     /** Keeps finished rows in the batch to the end (the reference compaction is tested against). */
@@ -62,22 +73,31 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
     }
 
     public EngineOptions withPrefillLogitsBudget(long bytes) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos, spinning, arena);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, bytes, stopAtEos, spinning, arena,
+                presentBufferBudget);
     }
 
     /** ONNX Runtime's CPU memory arena on or off. */
     public EngineOptions withArena(boolean on) {
         return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning,
-                on);
+                on, presentBufferBudget);
     }
 
     /** Whether ONNX Runtime's intra-op threads spin or sleep while waiting for work. */
     public EngineOptions withSpinning(Spinning s) {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, s, arena);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, s, arena,
+                presentBufferBudget);
+    }
+
+    /** Bytes of present buffers a generate call may use ({@code 0}: ONNX Runtime allocates every step's present). */
+    public EngineOptions withPresentBufferBudget(long bytes) {
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, stopAtEos, spinning,
+                arena, bytes);
     }
 
     /** Rows generate {@code maxNewTokens} tokens even past an end-of-sequence token (benchmarks only). */
     public EngineOptions ignoringEos() {
-        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false, spinning, arena);
+        return new EngineOptions(device, intraOpThreads, compactAtFinishedShare, prefillLogitsBudget, false, spinning, arena,
+                presentBufferBudget);
     }
 }

@@ -14,18 +14,34 @@ import rlif.models.dir.DecoderIo;
 
 /**
  * The key/value state carried from one decoder run to the next, with explicit ownership: either the
- * {@link OrtSession.Result} whose present outputs it holds, or tensors it built itself. Closing it
- * frees exactly what it owns.
+ * {@link OrtSession.Result} whose present outputs it holds, or tensors it built itself (over memory it allocated, or
+ * over one set of the engine's {@link PresentBuffers}). Closing it frees exactly what it owns.
  */
 final class KvCache implements AutoCloseable {
     private final OnnxTensor[] tensors;
     private final OrtSession.Result owner;
     private final CacheLayout layout;
+    private final int presentSet;
 
     private KvCache(OnnxTensor[] tensors, OrtSession.Result owner, CacheLayout layout) {
+        this(tensors, owner, layout, -1);
+    }
+
+    private KvCache(OnnxTensor[] tensors, OrtSession.Result owner, CacheLayout layout, int presentSet) {
         this.tensors = tensors;
         this.owner = owner;
         this.layout = layout;
+        this.presentSet = presentSet;
+    }
+
+    /** A cache of tensors over set {@code presentSet} of a {@link PresentBuffers}; closing it closes the tensors only. */
+    static KvCache over(OnnxTensor[] tensors, CacheLayout layout, int presentSet) {
+        return new KvCache(tensors, null, layout, presentSet);
+    }
+
+    /** The {@link PresentBuffers} set this cache's memory belongs to, or -1 when it is not one of theirs. */
+    int presentSet() {
+        return presentSet;
     }
 
     /** A cache of length zero for {@code batch} rows: what the first run sees. */
@@ -194,7 +210,7 @@ final class KvCache implements AutoCloseable {
         }
     }
 
-    private static void closeAll(OnnxTensor[] ts) {
+    static void closeAll(OnnxTensor[] ts) {
         for (OnnxTensor t : ts) {
             if (t != null) {
                 t.close();

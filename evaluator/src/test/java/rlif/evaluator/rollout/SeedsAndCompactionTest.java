@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ class SeedsAndCompactionTest {
         }
         int eosA = free.get(0).completionIds()[2];
         int eosB = free.get(2).completionIds()[6];
-        ModelDirectory model = withEos(tmp, eosA, eosB);
+        ModelDirectory model = Fixtures.gpt2WithEos(tmp, eosA, eosB);
         for (SamplingParams params : List.of(SamplingParams.greedy(16), new SamplingParams(0.8, 0, 1, 16))) {
             RolloutStats compactStats;
             RolloutStats fullStats;
@@ -109,17 +108,5 @@ class SeedsAndCompactionTest {
                 }
             }
         }
-    }
-
-    /** A copy of the GPT-2 fixture whose genai_config.json declares {@code eos} as its end tokens. */
-    private static ModelDirectory withEos(Path tmp, int... eos) throws IOException {
-        Path src = Fixtures.gpt2Dir();
-        Path dir = Files.createDirectory(tmp.resolve("gpt2-eos"));
-        Files.copy(src.resolve("past.onnx"), dir.resolve("past.onnx"));
-        String config = Files.readString(src.resolve("genai_config.json"))
-                .replace("\"eos_token_id\": 98", "\"eos_token_id\": [" + eos[0] + ", " + eos[1] + "]");
-        assertThat(config).contains("[" + eos[0]);
-        Files.writeString(dir.resolve("genai_config.json"), config);
-        return ModelDirectory.open(dir);
     }
 }
