@@ -63,7 +63,8 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     double temperature;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE})")
+            description = "ONNX Runtime intra-op threads of the decoder, 0 = one for a decoder under 1 MiB of weights, else"
+                    + " ONNX Runtime's default (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--batch-sizes", split = ",", paramLabel = "B[,B...]",

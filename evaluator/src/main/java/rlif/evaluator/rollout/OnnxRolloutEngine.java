@@ -39,6 +39,14 @@ public final class OnnxRolloutEngine implements RolloutEngine {
      * ONNX Runtime's time anyway, stop after a few steps.
      */
     static final int DECODE_WARM_UP_STEPS = 512;
+    /**
+     * Decoders whose weights (file and external data) are smaller than this run on one ONNX Runtime intra-op thread
+     * unless {@link EngineOptions#intraOpThreads} says otherwise: their operators are too small to split, so a second
+     * thread only adds a hand-off to every one of them. Measured on the two ORT-GenAI fixtures (docs/rollout-engine.md):
+     * GPT-2 (0.6 MB of float32) ran faster on one thread at batch 1 and 16, the llama one (2.2 MB of float16, a
+     * 32000-wide head) on two. Where between them the crossover lies is not measured.
+     */
+    static final long ONE_THREAD_BELOW_BYTES = 1L << 20;
     static final long DECODE_WARM_UP_MILLIS = 300;
     private static final int WARM_UP_TOKENS = 16;
 
@@ -48,6 +56,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     private final SignalKernel kernel;
     private final OrtEnvironment env;
     private final OrtSession session;
+    private final int intraOpThreads;
     private final StatsCounter stats = new StatsCounter();
     private final DirectBuffers buffers = new DirectBuffers();
     private Map<String, OnnxTensor> constantInputs = Map.of();
@@ -69,8 +78,17 @@ public final class OnnxRolloutEngine implements RolloutEngine {
         this.options = options;
         this.kernel = kernel;
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-        this.session = openSession(env, model, options);
+        this.intraOpThreads = intraOpThreads(model.config(), options);
+        this.session = openSession(env, model, options.withThreads(intraOpThreads));
         this.sampler = new TokenSampler(config.vocab());
+    }
+
+    /** The intra-op threads the decoder's session gets: the options' count, else one for a tiny decoder, else ORT's default (0). */
+    static int intraOpThreads(ModelConfig config, EngineOptions options) {
+        if (options.intraOpThreads() > 0) {
+            return options.intraOpThreads();
+        }
+        return config.totalBytes() < ONE_THREAD_BELOW_BYTES ? 1 : 0;
     }
 
     private static OrtSession openSession(OrtEnvironment env, ModelDirectory model, EngineOptions options) {
@@ -152,6 +170,11 @@ public final class OnnxRolloutEngine implements RolloutEngine {
 
     public EngineOptions options() {
         return options;
+    }
+
+    /** ONNX Runtime intra-op threads of the decoder's session ({@code 0}: ONNX Runtime's default, one per core). */
+    public int intraOpThreads() {
+        return intraOpThreads;
     }
 
     /** The signal kernel backend in use. */
