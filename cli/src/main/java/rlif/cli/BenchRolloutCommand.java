@@ -19,6 +19,7 @@ import rlif.evaluator.data.JsonlSource;
 import rlif.evaluator.data.Problem;
 import rlif.evaluator.data.ProblemSource;
 import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.OnnxRolloutEngine;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.evaluator.rollout.Spinning;
 import rlif.models.BadInputException;
@@ -107,6 +108,11 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     String arena;
 
+    @Option(names = "--present-buffers", paramLabel = "on|off", defaultValue = "on",
+            description = "decode steps write their key/values into the engine's own buffers (on, as score does) or into"
+                    + " tensors ONNX Runtime allocates each step (off) (default: ${DEFAULT-VALUE})")
+    String presentBuffers;
+
     @Option(names = "--no-teacher-forced", description = "do not also time teacher-forced scoring (which opens a"
             + " second session on the model)")
     boolean noTeacherForced;
@@ -128,6 +134,9 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 throw new BadInputException("--engines takes step and graph, got '" + k + "'");
             }
         }
+        if (!presentBuffers.equals("on") && !presentBuffers.equals("off")) {
+            throw new BadInputException("--present-buffers " + presentBuffers + " is not one of on, off");
+        }
         // Resolved once, before anything runs, so every session of the run spins alike and the header can say which.
         Spinning spins = Spinning.parse(spinning).spinsNow() ? Spinning.ON : Spinning.OFF;
         Path dir = model != null ? model : defaultModel();
@@ -138,6 +147,9 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         }
         EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(spins)
                 .withArena(arena.equals("on"));
+        if (presentBuffers.equals("off")) {
+            engine = engine.withPresentBufferBudget(0);
+        }
         int tokens = positive("--new-tokens", newTokens, base.newTokens());
         RolloutBench.Settings s = new RolloutBench.Settings(
                 positive("--batch-sizes", batchSizes, base.batchSizes()),
@@ -173,8 +185,10 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         if (ref != null) {
             System.out.println("reference " + ref.dir());
         }
+        int decoderThreads = OnnxRolloutEngine.intraOpThreads(md.config(), s.engine());
         System.out.println("machine " + machine + ", load average " + loadAverage() + ", ORT threads spin "
-                + (s.engine().spinning() == Spinning.ON ? "on" : "off"));
+                + (s.engine().spinning() == Spinning.ON ? "on" : "off") + ", decoder intra-op threads "
+                + (decoderThreads == 0 ? "ORT's default" : String.valueOf(decoderThreads)));
         System.out.printf(Locale.ROOT, "%-18s %6s %10s %12s %14s %9s %14s %16s %14s %16s%n", "engine", "batch", "tokens",
                 "tokens/s", "tokens/cpu-s", "vs step", "ms/decode step", "outside ORT run", "signal kernel",
                 "other Java side");

@@ -40,4 +40,10 @@ class BenchCommandTest {
         assertThat(stderrOf("bench", "rollout", "--spinning", "sometimes")).startsWith(
                 "error: --spinning sometimes is not one of auto, on, off");
     }
+
+    @Test
+    void benchRolloutPresentBuffersAreOnOrOff() {
+        assertThat(stderrOf("bench", "rollout", "--present-buffers", "maybe")).startsWith(
+                "error: --present-buffers maybe is not one of on, off");
+    }
 }

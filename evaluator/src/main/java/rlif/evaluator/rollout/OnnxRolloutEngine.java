@@ -84,7 +84,7 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     }
 
     /** The intra-op threads the decoder's session gets: the options' count, else one for a tiny decoder, else ORT's default (0). */
-    static int intraOpThreads(ModelConfig config, EngineOptions options) {
+    public static int intraOpThreads(ModelConfig config, EngineOptions options) {
         if (options.intraOpThreads() > 0) {
             return options.intraOpThreads();
         }
