@@ -22,9 +22,10 @@ package rlif.evaluator.rollout;
  *                               2% less peak RSS on SmolLM2 at batch 8 x 256 tokens (docs/rollout-engine.md)
  * @param presentBufferBudget    bytes of the two sets of {@link PresentBuffers} a generate call may write its decode
  *                               steps' key/values into (both sets, at the call's widest cache); a call whose cache needs
- *                               more lets ONNX Runtime allocate each step's present instead ({@code 0}: always). 32 MiB:
- *                               the buffers stay resident for the engine's lifetime, and the saving is a fixed few
- *                               microseconds a step, which only tiny models notice
+ *                               more lets ONNX Runtime allocate each step's present instead ({@code 0}: always). 1 MiB:
+ *                               the saving is a fixed few microseconds a step, which only tiny caches notice; the GPT-2
+ *                               fixture gained at batch 1 (0.4 MB of sets) and lost 12% at batch 16 (6.5 MB), for a
+ *                               reason not found (docs/rollout-engine.md)
  */
 public record EngineOptions(Device device, int intraOpThreads, double compactAtFinishedShare, long prefillLogitsBudget,
         boolean stopAtEos, Spinning spinning, boolean arena, long presentBufferBudget) {
@@ -46,10 +47,10 @@ public record EngineOptions(Device device, int intraOpThreads, double compactAtF
 
     /**
      * CPU, ORT's default threads (spinning unless the machine is busy), compaction once a quarter of the rows have finished, 32 MiB of prefill
-     * logits, stop at end of sequence, ORT's memory arena, 32 MiB of present buffers.
+     * logits, stop at end of sequence, ORT's memory arena, 1 MiB of present buffers.
      */
     public static EngineOptions defaults() {
-        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, Spinning.AUTO, true, 32L << 20);
+        return new EngineOptions(Device.CPU, 0, 0.25, 32L << 20, true, Spinning.AUTO, true, 1L << 20);
     }
 
     public EngineOptions withDevice(Device d) {

@@ -12,8 +12,9 @@ import rlif.models.dir.CacheLayout;
  * Two sets of native buffers a decode step's present key/values are written into, alternately: step k reads its past
  * from one set and ONNX Runtime writes its present into the other, so that it neither allocates the cache each step
  * nor hands it back through a new Java object per tensor (ORT-GenAI binds its present outputs the same way). On the
- * tiny GPT-2 fixture, where a whole step on one thread is about 70 us, that was 9 us of each step at batch 1, and
- * nothing measurable at batch 16 (docs/rollout-engine.md).
+ * tiny GPT-2 fixture, where a whole step on one thread is about 70 us, that was 9 us of each step at batch 1 in a bare
+ * ONNX Runtime loop. At batch 16 the loop saw no difference but rlif ran 12% slower with them, for a reason not found,
+ * so the default budget only admits small caches (docs/rollout-engine.md).
  *
  * <p>Each set holds one region per cache tensor, sized for the run's widest shape (its first row count, the prompt
  * plus every new token); a step's tensor is the first {@code rows x total} of its region, row-major, which is what
