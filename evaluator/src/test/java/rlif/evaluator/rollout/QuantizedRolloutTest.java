@@ -21,6 +21,10 @@ import rlif.models.importer.ImportDtype;
  * entropy and self-certainty by that times the logit spread (a few units here), so 1e-4 leaves a margin, the
  * tolerance {@link SignalsMatchTeacherForcingTest} uses for the same kind of difference. The import's default level 4
  * rounds activations to int8 and is not this close: docs/quantization.md measures it on SmolLM2.
+ *
+ * <p>The int4 import's attention is ONNX Runtime's fused {@code GroupQueryAttention} (the fp32 import's is standard
+ * ops), so these rows, left-padded to one batch, also pin that operator's use on padded rows, in generation and in
+ * teacher-forced scoring (which ONNX Runtime lets feed a chunk through the cache for one row only).
  */
 class QuantizedRolloutTest {
     @TempDir
@@ -48,6 +52,8 @@ class QuantizedRolloutTest {
         // q, k, o, gate, up and down stay 4-bit blocks; at level 1 the Q8_0 ones (v, the tied head) are float32.
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(int4.resolve("rlif.json").toFile())
                 .path("quantized_linears").path("int4").asInt()).isEqualTo(6);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(int4.resolve("rlif.json").toFile())
+                .path("attention").path("layers").asInt()).as("GroupQueryAttention layers").isEqualTo(1);
         double worst = 0;
         for (SamplingParams params : List.of(SamplingParams.greedy(24), new SamplingParams(1.0, 0, 1, 24))) {
             List<Rollout> want = generate(fp32, params);
@@ -66,5 +72,37 @@ class QuantizedRolloutTest {
         }
         System.out.printf("[int4 rollouts] largest per-token signal difference vs the fp32 import: %.2e%n", worst);
         assertThat(worst).isLessThan(1e-4);
+    }
+
+    @Test
+    void int4TeacherForcedSignalsMatchTheDequantizedFp32Model() throws Exception {
+        Path gguf = TinyQuantizedGguf.write(dir.resolve("tiny.gguf"));
+        Path fp32 = TinyQuantizedGguf.imported(gguf, dir.resolve("fp32"), ImportDtype.FP32, ImportDtype.FP32.linears());
+        Path int4 = TinyQuantizedGguf.imported(gguf, dir.resolve("int4"), ImportDtype.INT4,
+                LinearWeights.quantized(4).withAccuracyLevel(1));
+        List<ForcedRequest> batch = generate(fp32, SamplingParams.greedy(12)).stream()
+                .map(r -> new ForcedRequest(r.promptIds(), r.completionIds())).toList();
+        List<Rollout> want = score(fp32, batch);
+        List<Rollout> got = score(int4, batch);
+        double worst = 0;
+        for (int r = 0; r < want.size(); r++) {
+            for (int t = 0; t < want.get(r).numTokens(); t++) {
+                worst = Math.max(worst, Math.abs(got.get(r).tokenLogprobs()[t] - want.get(r).tokenLogprobs()[t]));
+                worst = Math.max(worst, Math.abs(got.get(r).tokenEntropies()[t] - want.get(r).tokenEntropies()[t]));
+                worst = Math.max(worst, Math.abs(got.get(r).tokenSelfCertainties()[t]
+                        - want.get(r).tokenSelfCertainties()[t]));
+            }
+        }
+        System.out.printf("[int4 teacher-forced] largest per-token signal difference vs the fp32 import: %.2e%n", worst);
+        assertThat(worst).isLessThan(1e-4);
+    }
+
+    /** Scored in runs of 3 columns, each on top of the cache of the ones before (where the decoder takes that). */
+    private static List<Rollout> score(Path model, List<ForcedRequest> batch) {
+        ModelDirectory dir = ModelDirectory.open(model);
+        long threeColumns = 3L * batch.size() * dir.config().vocab() * Float.BYTES;
+        try (OnnxTeacherForcing tf = new OnnxTeacherForcing(dir, EngineOptions.defaults().withPrefillLogitsBudget(threeColumns))) {
+            return tf.score(batch, 1.0);
+        }
     }
 }
