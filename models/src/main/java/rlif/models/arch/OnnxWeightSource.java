@@ -19,7 +19,6 @@ import rlif.models.tensor.Tensors;
  * model directory; tensors stay memory-mapped.
  */
 public final class OnnxWeightSource implements WeightSource {
-    private final Map<String, Tensor> byHfName = new LinkedHashMap<>();
     private final Map<String, Tensor> stored = new LinkedHashMap<>();
     /** Parts of quantized weights ({@link OnnxNames#blocked}) by Hugging Face name, then by initializer name. */
     private final Map<String, Map<String, Tensor>> blockParts = new LinkedHashMap<>();
@@ -94,26 +93,24 @@ public final class OnnxWeightSource implements WeightSource {
         return new OnnxWeightSource(modelDir.resolve(ModelDirectoryWriter.MODEL_FILE));
     }
 
+    /**
+     * The weight in the Hugging Face layout. A transposed or dequantized weight is a fresh heap copy on every call
+     * and is not cached: a caller building a graph holds it only until the graph is written, and a cache would keep
+     * every linear of the model on the heap for as long as this source lives (the trainer keeps it for the whole
+     * run: 490 MB of SmolLM2, docs/training.md, "Memory").
+     */
     @Override
     public Tensor get(String hfName) {
-        Tensor t = byHfName.get(hfName);
-        if (t != null) {
-            return t;
-        }
         Tensor s = stored.get(hfName);
         if (s == null && blocks.containsKey(hfName)) {
             BlockQuantized q = blocks.get(hfName);
-            t = Tensor.ofFloats(hfName, new long[] {q.rows(), q.cols()}, q.dequantize());
-            byHfName.put(hfName, t);
-            return t;
+            return Tensor.ofFloats(hfName, new long[] {q.rows(), q.cols()}, q.dequantize());
         }
         if (s == null) {
             throw new BadInputException(where + ": missing tensor " + hfName);
         }
         // stored [in, out] under hfName + ".T": the Hugging Face layout is the transpose
-        t = s.name().endsWith(OnnxNames.TRANSPOSED) ? Tensors.transpose2d(s, hfName) : s.renamed(hfName);
-        byHfName.put(hfName, t);
-        return t;
+        return s.name().endsWith(OnnxNames.TRANSPOSED) ? Tensors.transpose2d(s, hfName) : s.renamed(hfName);
     }
 
     @Override
