@@ -1,6 +1,7 @@
 """Interleaved A/B of one decode step of several ONNX decoders (rlif imports, ORT-GenAI exports), in ONNX Runtime
 itself, outside any generation loop: each model gets the same feeds (one new token per row after PAST cached tokens
-of random keys and values), and the models take turns, ROUNDS times 4 steps, so load changes hit all alike. Prints
+of random keys and values), and the models take turns, ROUNDS times 4 steps, the first of each round rotating, so
+load changes hit all alike. Prints
 each model's median milliseconds per step and its ratio to the first model's. Used for docs/quantization.md's layout
 comparison:
 
@@ -51,8 +52,9 @@ def main() -> None:
         for _ in range(3):
             s.run(None, f)
         runs.append((d, s, f, []))
-    for _ in range(a.rounds):
-        for _, s, f, ms in runs:
+    for r in range(a.rounds):
+        # rotate who goes first: a model's step can depend on what ran just before it (caches, the other file's pages)
+        for _, s, f, ms in runs[r % len(runs):] + runs[:r % len(runs)]:
             t = time.perf_counter()
             for _ in range(4):
                 s.run(None, f)
@@ -60,7 +62,8 @@ def main() -> None:
     base = statistics.median(runs[0][3])
     for d, _, _, ms in runs:
         m = statistics.median(ms)
-        print(f"{d:50s} median {m:7.2f} ms/step  x first {m / base:5.2f}")
+        q1 = statistics.quantiles(ms, n=4)[0]
+        print(f"{d:50s} median {m:7.2f} ms/step (quartile 1: {q1:6.2f})  x first {m / base:5.2f}")
     print("load average", open("/proc/loadavg").read().split()[:3])
 
 

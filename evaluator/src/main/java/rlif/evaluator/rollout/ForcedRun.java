@@ -75,14 +75,15 @@ final class ForcedRun {
 
     /**
      * Whether the decoder takes several new tokens on top of a non-empty cache: two runs of two columns over
-     * one row of padding ids. A decoder that refuses fails the second run inside ONNX Runtime.
+     * two rows of padding ids. A decoder that refuses fails the second run inside ONNX Runtime. Two rows, because
+     * ONNX Runtime's {@code GroupQueryAttention} (rlif's quantized imports) takes such runs for one row only.
      */
     static boolean acceptsChunks(OnnxTeacherForcing engine) {
         int pad = engine.config().paddingId();
         ForcedRequest probe = new ForcedRequest(new int[] {pad, pad, pad, pad}, new int[] {pad});
         try (OrtSession.RunOptions quiet = new OrtSession.RunOptions()) {
             quiet.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL); // a refusal is an answer, not an error to log
-            ForcedRun run = new ForcedRun(engine, List.of(probe), 1.0);
+            ForcedRun run = new ForcedRun(engine, List.of(probe, probe), 1.0);
             run.runOptions = quiet;
             run.runChunked(2);
             return true;

@@ -10,8 +10,12 @@ import rlif.models.tensor.DType;
  *     outputs; false for a plain full-sequence forward (inputs input_ids, attention_mask, position_ids; output logits)
  * @param hooks how weights become values and linears are applied (the trainer's LoRA entry point)
  * @param linears how linear weights are stored: float, or quantized blocks ({@link LinearWeights})
+ * @param groupQueryAttention attention as ONNX Runtime's fused {@code com.microsoft.GroupQueryAttention} (with a KV
+ *     cache and float32 activations only) where the architecture and head size allow it, else the standard-op
+ *     attention; the two agree to float32 rounding (GroupQueryAttentionTest)
  */
-public record DecoderOptions(DType dtype, boolean kvCache, LayerHooks hooks, LinearWeights linears) {
+public record DecoderOptions(DType dtype, boolean kvCache, LayerHooks hooks, LinearWeights linears,
+        boolean groupQueryAttention) {
     public DecoderOptions {
         if (dtype != DType.F32 && dtype != DType.F16) {
             throw new IllegalArgumentException("decoder dtype must be F32 or F16, got " + dtype);
@@ -19,6 +23,14 @@ public record DecoderOptions(DType dtype, boolean kvCache, LayerHooks hooks, Lin
         if (!linears.dense() && dtype != DType.F32) {
             throw new IllegalArgumentException("quantized linears run with float32 activations, not " + dtype);
         }
+        if (groupQueryAttention && (!kvCache || dtype != DType.F32)) {
+            throw new IllegalArgumentException("GroupQueryAttention is built for the float32 decoder with a KV cache");
+        }
+    }
+
+    /** Standard-op attention. */
+    public DecoderOptions(DType dtype, boolean kvCache, LayerHooks hooks, LinearWeights linears) {
+        this(dtype, kvCache, hooks, linears, false);
     }
 
     /** Float linear weights. */
@@ -29,6 +41,11 @@ public record DecoderOptions(DType dtype, boolean kvCache, LayerHooks hooks, Lin
     /** The inference decoder with a KV cache, plain weights. */
     public static DecoderOptions inference(DType dtype) {
         return new DecoderOptions(dtype, true, LayerHooks.DEFAULT);
+    }
+
+    /** The same with attention as {@code GroupQueryAttention} ({@link #groupQueryAttention}). */
+    public DecoderOptions withGroupQueryAttention() {
+        return new DecoderOptions(dtype, kvCache, hooks, linears, true);
     }
 
     /** The inference decoder with a KV cache and float32 activations, linears stored as {@code linears} says. */

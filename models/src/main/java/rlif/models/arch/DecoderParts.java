@@ -1,10 +1,15 @@
 package rlif.models.arch;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import rlif.models.graph.Attr;
 import rlif.models.graph.Dim;
 import rlif.models.graph.GraphBuilder;
 import rlif.models.graph.Shape;
 import rlif.models.graph.Value;
 import rlif.models.tensor.DType;
+import rlif.models.tensor.Tensor;
 
 /**
  * The decoder's interface in Optimum naming and what every layer shares: inputs, the additive attention
@@ -33,6 +38,11 @@ final class DecoderParts {
     private Value allowed;
     private Value windowMaskAdd;
     private int windowMaskSize;
+    /** {@link #groupQueryAttention}'s shared inputs, built by the first layer that asks. */
+    private Value gqaTotal;
+    private Value gqaSeqlens;
+    private Value rotaryCos;
+    private Value rotarySin;
 
     DecoderParts(GraphBuilder g, DType dtype, boolean kvCache) {
         this.g = g;
@@ -128,6 +138,73 @@ final class DecoderParts {
             ctx = g.reshape(ctx, 0, heads, -1, headDim);
         }
         return g.reshape(g.transpose(ctx, 0, 2, 1, 3), 0, 0, (long) heads * headDim);
+    }
+
+    /**
+     * Attention of one layer as ONNX Runtime's fused {@code com.microsoft.GroupQueryAttention}, rotary embeddings
+     * applied first by {@code com.microsoft.RotaryEmbedding}; declares the layer's past inputs and present outputs as
+     * {@link #cache} does. q [batch, seq, heads*d], k and v [batch, seq, kv*d], not yet rotated; returns
+     * [batch, seq, heads*d].
+     *
+     * <p>The operator assumes right padding: a row's keys are its first {@code seqlens_k + 1} cache columns, its new
+     * keys go after {@code seqlens_k + 1 - seq} of them, and with {@code do_rotary} its rotary positions count from
+     * there too. rlif left-pads (and teacher-forced runs pad after a row's end), so every row is given the full width
+     * ({@code seqlens_k = total - 1}: the cache is the concatenation {@link #cache} builds) and padding is masked by
+     * {@code mask} passed as the operator's {@code attention_bias} ({@link #maskAdd} or a {@link #windowMaskAdd});
+     * rotation is done outside with the caller's {@code position_ids}, because the operator's own rotation ignores
+     * them after the first run. Exact for every padding pattern (GroupQueryAttentionTest). ONNX Runtime refuses several
+     * new tokens on top of a cache for more than one row, and head sizes that are not a multiple of 16.
+     */
+    Value groupQueryAttention(int layer, Value q, Value k, Value v, int heads, int kvHeads, int headDim, Value mask,
+            float[] inverseFrequencies) {
+        if (!kvCache || dtype != DType.F32) {
+            throw new IllegalArgumentException("GroupQueryAttention is built for the float32 decoder with a KV cache");
+        }
+        if (gqaTotal == null) {
+            try (var s = g.scope("group_query_attention")) {
+                sharedAttentionInputs(inverseFrequencies);
+            }
+        }
+        Value qr = rotary(q, heads);
+        Value kr = rotary(k, kvHeads);
+        Shape pastShape = Shape.of(Dim.sym("batch"), Dim.of(kvHeads), past, Dim.of(headDim));
+        Value pk = g.input("past_key_values." + layer + ".key", dtype, pastShape);
+        Value pv = g.input("past_key_values." + layer + ".value", dtype, pastShape);
+        Shape presentShape = Shape.of(Dim.sym("batch"), Dim.of(kvHeads), attentionMask.dim(1), Dim.of(headDim));
+        Map<String, Attr> at = new LinkedHashMap<>();
+        at.put("num_heads", new Attr.Int(heads));
+        at.put("kv_num_heads", new Attr.Int(kvHeads));
+        at.put("scale", new Attr.Float((float) (1 / Math.sqrt(headDim))));
+        at.put("do_rotary", new Attr.Int(0));
+        List<Value> outs = g.opNamed(GraphBuilder.MS_DOMAIN, "GroupQueryAttention",
+                List.of(qr, kr, v, pk, pv, gqaSeqlens, gqaTotal, rotaryCos, rotarySin, positionIds, mask), at,
+                List.of(new Value(g.freshName("attention"), dtype, q.shape()),
+                        new Value("present." + layer + ".key", dtype, presentShape),
+                        new Value("present." + layer + ".value", dtype, presentShape)));
+        g.output("present." + layer + ".key", outs.get(1));
+        g.output("present." + layer + ".value", outs.get(2));
+        return outs.get(0);
+    }
+
+    /** {@code total_sequence_length}, {@code seqlens_k = total - 1} for every row, and the rotary tables [total, d/2]. */
+    private void sharedAttentionInputs(float[] inverseFrequencies) {
+        Value t = g.squeeze(g.shape(attentionMask, 1, 2), 0);
+        gqaTotal = g.cast(t, DType.I32);
+        Value rows = g.shape(inputIds, 0, 1);
+        gqaSeqlens = g.cast(g.expand(g.sub(t, g.int64(1)), rows, Shape.of(Dim.sym("batch"))), DType.I32);
+        Value invFreq = g.constant(Tensor.ofFloats("inv_freq", new long[] {inverseFrequencies.length}, inverseFrequencies));
+        Value angles = g.mul(g.unsqueeze(g.cast(keyPos, DType.F32), -1), invFreq); // [total, d/2]
+        rotaryCos = g.cos(angles);
+        rotarySin = g.sin(angles);
+    }
+
+    /** Rotary embedding of [batch, seq, heads*d] at {@link #positionIds}, halves convention (Hugging Face's). */
+    private Value rotary(Value x, int heads) {
+        Map<String, Attr> at = new LinkedHashMap<>();
+        at.put("num_heads", new Attr.Int(heads));
+        at.put("interleaved", new Attr.Int(0));
+        return g.op(GraphBuilder.MS_DOMAIN, "RotaryEmbedding", List.of(x, positionIds, rotaryCos, rotarySin), at,
+                List.of(new Value("r", x.dtype(), x.shape()))).getFirst();
     }
 
     /** Splits [batch, seq, heads*d] into [batch, seq, heads, d]. */

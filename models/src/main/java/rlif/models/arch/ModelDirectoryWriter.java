@@ -191,6 +191,10 @@ public final class ModelDirectoryWriter {
                     .ifPresent(n -> q.put("accuracy_level", n.intAttr("accuracy_level", 0)));
             blocked.forEach(q::put);
         }
+        long fused = decoder.nodes().stream().filter(n -> n.opType().equals("GroupQueryAttention")).count();
+        if (fused > 0) {
+            r.putObject("attention").put("operator", GraphBuilder.MS_DOMAIN + ".GroupQueryAttention").put("layers", fused);
+        }
         r.put("decoder", MODEL_FILE);
         r.put("weight_names", "Hugging Face names; suffix '" + OnnxNames.TRANSPOSED + "' marks a tensor stored transposed ([in, out])");
         ObjectNode p = r.putObject("provenance");

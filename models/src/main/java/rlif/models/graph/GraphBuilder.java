@@ -774,6 +774,16 @@ public final class GraphBuilder {
     }
 
     /**
+     * As {@link #op(String, String, List, Map, List)}, but the outputs keep the names {@code outputs} give them: an
+     * output named as a graph output becomes it without an {@code Identity} (which would copy it on every run).
+     */
+    public List<Value> opNamed(String domain, String opType, List<Value> inputs, Map<String, Attr> attributes,
+            List<Value> outputs) {
+        recordMulti(nodeName(opType), domain, opType, inputs, attributes, outputs);
+        return List.copyOf(outputs);
+    }
+
+    /**
      * ONNX Runtime's {@code MatMulNBits}: {@code x @ W^T} for a weight {@code W [n, k]} stored in blocks of
      * {@code blockSize} along {@code k}, {@code bits}-bit codes packed low bits first ({@code codes} uint8
      * {@code [n, k / blockSize, blockSize * bits / 8]}), one float32 {@code scale} per block and optional packed uint8
@@ -889,6 +899,11 @@ public final class GraphBuilder {
 
     private boolean isTaken(String n) {
         return values.containsKey(n) || (parent != null && parent.isTaken(n));
+    }
+
+    /** A fresh value name, scoped like node names, for outputs made with {@link #opNamed}. */
+    public String freshName(String base) {
+        return fresh(base);
     }
 
     private String nodeName(String op) {

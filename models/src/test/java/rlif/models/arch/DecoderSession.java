@@ -105,6 +105,14 @@ final class DecoderSession implements AutoCloseable {
         }
     }
 
+    /** The float32 cache of layer {@code i / 2} (keys for even {@code i}, values for odd), [batch, kv, past, d] flat. */
+    float[] cache(int i) {
+        ByteBuffer b = ByteBuffer.wrap(past.get(i)).order(ByteOrder.nativeOrder());
+        float[] out = new float[past.get(i).length / Float.BYTES];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+
     private OnnxTensor longs(long[][] rows) throws OrtException {
         long[] flat = new long[rows.length * rows[0].length];
         for (int i = 0; i < rows.length; i++) {
