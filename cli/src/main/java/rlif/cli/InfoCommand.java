@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import rlif.evaluator.rollout.Device;
 import rlif.evaluator.rollout.EngineKind;
 import rlif.evaluator.rollout.EngineOptions;
+import rlif.evaluator.rollout.EqualLengthRolloutEngine;
 import rlif.evaluator.rollout.GraphRolloutEngine;
 import rlif.evaluator.rollout.RolloutEngine;
 import rlif.evaluator.rollout.RolloutEngines;
@@ -57,7 +58,8 @@ public final class InfoCommand implements Callable<Integer> {
                 + OrtEnvironment.getAvailableProviders());
         EngineKind kind = EngineKind.AUTO.resolve(device);
         try (RolloutEngine engine = RolloutEngines.open(dir, kind, EngineOptions.defaults().withDevice(device), "auto")) {
-            String what = engine instanceof GraphRolloutEngine g
+            RolloutEngine opened = engine instanceof EqualLengthRolloutEngine e ? e.inner() : engine;
+            String what = opened instanceof GraphRolloutEngine g
                     ? "generation graph (one ONNX Loop per batch" + (g.lastPositionOnly() ? ", head cut to the last position)" : ")")
                     : "step engine (one run per token)";
             row(out, "device", device.name().toLowerCase(Locale.ROOT) + ": " + what + " opened"
@@ -78,6 +80,10 @@ public final class InfoCommand implements Callable<Integer> {
         row(out, "context length", optional(c.contextLength()));
         row(out, "input ids", type(c.inputIdType()) + " (" + io.inputIds() + ", " + io.attentionMask()
                 + io.positionIds().map(p -> ", " + p).orElse(", no position ids") + ")");
+        if (dir.onnx().rowsNeedEqualLengths()) {
+            row(out, "batches", "prompts of one length each: its GroupQueryAttention has no attention_bias and would read"
+                    + " left-padded rows wrongly (docs/rollout-engine.md)");
+        }
         row(out, "kv cache", type(c.kvType()) + ", " + (io.cacheLayout() == CacheLayout.STACKED
                 ? "stacked [2, batch, kv_heads, seq, head_size] per layer (" + io.pastInputs().get(0) + " ...)"
                 : "key and value [batch, kv_heads, seq, head_size] per layer (" + io.pastInputs().get(0) + ", "

@@ -33,6 +33,8 @@ public final class OnnxTeacherForcing implements AutoCloseable {
     private final OrtSession session;
     private final DirectBuffers buffers = new DirectBuffers();
     private final boolean chunked;
+    /** Rows are scored in groups of one total length (ORT-GenAI's GroupQueryAttention exports; EqualLengthBatches). */
+    private final boolean rowsNeedEqualLengths;
     private final Counter counter = new Counter();
 
     /** Opens a session on the scoring variant of {@code model}'s decoder. */
@@ -40,6 +42,7 @@ public final class OnnxTeacherForcing implements AutoCloseable {
         this.config = model.config();
         this.io = model.io();
         this.options = options;
+        this.rowsNeedEqualLengths = model.onnx().rowsNeedEqualLengths();
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         byte[] graph = ScoringDecoder.of(model).toByteArray();
         try (OrtSession.SessionOptions so = OrtSessions.options(options)) {
@@ -81,6 +84,12 @@ public final class OnnxTeacherForcing implements AutoCloseable {
                         + " tokens, over the model's context length of " + context.getAsInt());
             }
         }
+        return rowsNeedEqualLengths
+                ? EqualLengthBatches.run(batch, ForcedRequest::length, b -> run(b, temperature))
+                : run(batch, temperature);
+    }
+
+    private List<Rollout> run(List<ForcedRequest> batch, double temperature) {
         long start = System.nanoTime();
         try {
             return new ForcedRun(this, batch, temperature).execute();

@@ -5,7 +5,10 @@ import rlif.kernels.SignalKernels;
 import rlif.models.BadInputException;
 import rlif.models.dir.ModelDirectory;
 
-/** Opens the rollout engine {@code --engine} asks for. */
+/**
+ * Opens the rollout engine {@code --engine} asks for; on a decoder that is exact only for unpadded rows, one that
+ * batches only prompts of equal length together ({@link EqualLengthRolloutEngine}).
+ */
 public final class RolloutEngines {
     private RolloutEngines() {}
 
@@ -14,6 +17,11 @@ public final class RolloutEngines {
      * backend of the step engine (the generation graph reduces its signals inside the graph and needs none).
      */
     public static RolloutEngine open(ModelDirectory model, EngineKind kind, EngineOptions options, String kernels) {
+        RolloutEngine engine = openExact(model, kind, options, kernels);
+        return model.onnx().rowsNeedEqualLengths() ? new EqualLengthRolloutEngine(engine) : engine;
+    }
+
+    private static RolloutEngine openExact(ModelDirectory model, EngineKind kind, EngineOptions options, String kernels) {
         if (kind.resolve(options.device()) == EngineKind.GRAPH) {
             return new GraphRolloutEngine(model, options);
         }

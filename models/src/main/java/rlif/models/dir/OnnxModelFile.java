@@ -29,14 +29,16 @@ public final class OnnxModelFile {
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<Path, Long> externalFiles;
+    private final boolean rowsNeedEqualLengths;
 
     private OnnxModelFile(Path file, long bytes, List<TensorSpec> inputs, List<TensorSpec> outputs,
-            Map<Path, Long> externalFiles) {
+            Map<Path, Long> externalFiles, boolean rowsNeedEqualLengths) {
         this.file = file;
         this.bytes = bytes;
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         this.externalFiles = Map.copyOf(externalFiles);
+        this.rowsNeedEqualLengths = rowsNeedEqualLengths;
     }
 
     /**
@@ -63,7 +65,28 @@ public final class OnnxModelFile {
         for (OnnxMl.ValueInfoProto v : graph.getOutputList()) {
             outputs.add(spec(v));
         }
-        return new OnnxModelFile(file, size, inputs, outputs, external);
+        return new OnnxModelFile(file, size, inputs, outputs, external, rightPaddedAttention(graph));
+    }
+
+    /** Input index of {@code com.microsoft.GroupQueryAttention}'s additive {@code attention_bias}. */
+    private static final int GQA_ATTENTION_BIAS = 10;
+
+    /**
+     * Whether some attention node reads each row's length from the mask as if rows were right-padded:
+     * ONNX Runtime's {@code GroupQueryAttention} without an {@code attention_bias}, as ORT-GenAI's builder writes
+     * it ({@code seqlens_k = sum(mask) - 1}). rlif left-pads, and such a node then attends to the padding and
+     * writes the cache at the wrong positions (seen: 1 of 8 rows the same as batch 1, entropies up to 5.4 nats
+     * apart, SmolLM2's ORT-GenAI export with ONNX Runtime 1.29). rlif's own fused attention passes the padding
+     * as {@code attention_bias} and is exact for every padding.
+     */
+    private static boolean rightPaddedAttention(OnnxMl.GraphProto graph) {
+        for (OnnxMl.NodeProto n : graph.getNodeList()) {
+            if (n.getOpType().equals("GroupQueryAttention") && n.getDomain().equals("com.microsoft")
+                    && (n.getInputCount() <= GQA_ATTENTION_BIAS || n.getInput(GQA_ATTENTION_BIAS).isEmpty())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses {@code file} as an ONNX {@code ModelProto}; a file that does not parse is bad input. */
@@ -107,6 +130,14 @@ public final class OnnxModelFile {
     /** Graph outputs, in graph order. */
     public List<TensorSpec> outputs() {
         return outputs;
+    }
+
+    /**
+     * Whether rows of one batch must have the same length (no padding) for the decoder to be exact; engines then
+     * run a batch as sub-batches of equal-length rows (ORT-GenAI's GroupQueryAttention exports).
+     */
+    public boolean rowsNeedEqualLengths() {
+        return rowsNeedEqualLengths;
     }
 
     /** Every external data file the model references, with its size in bytes. */
