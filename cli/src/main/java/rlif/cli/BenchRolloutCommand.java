@@ -134,20 +134,16 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 throw new BadInputException("--engines takes step and graph, got '" + k + "'");
             }
         }
-        if (!presentBuffers.equals("on") && !presentBuffers.equals("off")) {
-            throw new BadInputException("--present-buffers " + presentBuffers + " is not one of on, off");
-        }
+        boolean arenaOn = onOff("--arena", arena);
+        boolean presentBuffersOn = onOff("--present-buffers", presentBuffers);
         // Resolved once, before anything runs, so every session of the run spins alike and the header can say which.
         Spinning spins = Spinning.parse(spinning).spinsNow() ? Spinning.ON : Spinning.OFF;
         Path dir = model != null ? model : defaultModel();
         ModelDirectory md = ProgressSink.stderr().during("opening model " + dir, () -> ModelDirectory.open(dir));
         RolloutBench.Settings base = quick ? RolloutBench.Settings.quick() : RolloutBench.Settings.full();
-        if (!arena.equals("on") && !arena.equals("off")) {
-            throw new BadInputException("--arena " + arena + " is not one of on, off");
-        }
         EngineOptions engine = base.engine().withDevice(device.device()).withThreads(threads).withSpinning(spins)
-                .withArena(arena.equals("on"));
-        if (presentBuffers.equals("off")) {
+                .withArena(arenaOn);
+        if (!presentBuffersOn) {
             engine = engine.withPresentBufferBudget(0);
         }
         int tokens = positive("--new-tokens", newTokens, base.newTokens());
@@ -228,6 +224,14 @@ public final class BenchRolloutCommand implements Callable<Integer> {
 
     /** --model's first engine against the reference at one batch size. */
     private record Comparison(int batch, double speed, double cpuSpeed, ReferenceComparison c) {}
+
+    /** An on|off flag's value; anything else is bad input naming the flag. */
+    private static boolean onOff(String flag, String value) {
+        if (!value.equals("on") && !value.equals("off")) {
+            throw new BadInputException(flag + " " + value + " is not one of on, off");
+        }
+        return value.equals("on");
+    }
 
     private static List<Comparison> compare(List<RolloutBench.Result> results, String engine) {
         List<Comparison> out = new ArrayList<>();

@@ -1,7 +1,7 @@
 package rlif.evaluator.rollout;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,15 +24,13 @@ final class EqualLengthBatches {
         if (rowsByLength.size() <= 1) {
             return run.apply(batch);
         }
-        Object[] out = new Object[batch.size()];
+        List<R> inOrder = new ArrayList<>(Collections.nCopies(batch.size(), null));
         for (List<Integer> rows : rowsByLength.values()) {
             List<R> got = run.apply(rows.stream().map(batch::get).toList());
             for (int j = 0; j < rows.size(); j++) {
-                out[rows.get(j)] = got.get(j);
+                inOrder.set(rows.get(j), got.get(j));
             }
         }
-        @SuppressWarnings("unchecked")
-        List<R> inOrder = (List<R>) new ArrayList<>(Arrays.asList(out));
         return inOrder;
     }
 }

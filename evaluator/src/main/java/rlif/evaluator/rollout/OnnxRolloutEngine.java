@@ -39,6 +39,8 @@ public final class OnnxRolloutEngine implements RolloutEngine {
      * ONNX Runtime's time anyway, stop after a few steps.
      */
     static final int DECODE_WARM_UP_STEPS = 512;
+    static final long DECODE_WARM_UP_MILLIS = 300;
+    private static final int WARM_UP_TOKENS = 16;
     /**
      * Decoders whose weights (file and external data) are smaller than this run on one ONNX Runtime intra-op thread
      * unless {@link EngineOptions#intraOpThreads} says otherwise: their operators are too small to split, so a second
@@ -47,8 +49,6 @@ public final class OnnxRolloutEngine implements RolloutEngine {
      * 32000-wide head) on two. Where between them the crossover lies is not measured.
      */
     static final long ONE_THREAD_BELOW_BYTES = 1L << 20;
-    static final long DECODE_WARM_UP_MILLIS = 300;
-    private static final int WARM_UP_TOKENS = 16;
 
     private final ModelDirectory model;
     private final ModelConfig config;

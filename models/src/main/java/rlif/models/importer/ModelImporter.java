@@ -62,12 +62,9 @@ public final class ModelImporter {
         AtomicLong done = new AtomicLong();
         WeightSource counted = counting(source.weights(), done, progress);
         DecoderOptions options = new DecoderOptions(dtype.activations(), true, rlif.models.arch.LayerHooks.DEFAULT, linears);
-        if (!linears.dense()) {
-            // A quantized decoder already needs ONNX Runtime's contrib ops (MatMulNBits); its fused attention is the
-            // other half of ONNX Runtime GenAI's int4 speed (docs/quantization.md).
-            options = options.withGroupQueryAttention();
-        }
-        GraphBuilder decoder = Decoders.build(config, counted, options);
+        // A quantized decoder already needs ONNX Runtime's contrib ops (MatMulNBits); its fused attention is the
+        // other half of ONNX Runtime GenAI's int4 speed (docs/quantization.md).
+        GraphBuilder decoder = Decoders.build(config, counted, linears.dense() ? options : options.withGroupQueryAttention());
         ModelDirectoryWriter writer = ModelDirectoryWriter.of(config, decoder)
                 .provenance("imported_from", source.source().toAbsolutePath().toString())
                 .provenance("source_format", source.format())

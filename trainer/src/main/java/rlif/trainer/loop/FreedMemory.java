@@ -2,6 +2,7 @@ package rlif.trainer.loop;
 
 import java.lang.management.ManagementFactory;
 import javax.management.ObjectName;
+import rlif.trainer.metrics.ResidentMemory;
 
 /**
  * Hands the memory one phase of a step freed back to the operating system before the next phase starts, so the
@@ -28,6 +29,12 @@ final class FreedMemory {
             System.gc();
             trimNativeHeap();
         }
+    }
+
+    /** {@link #release()}, then the memory trace's line for {@code phase} ({@link ResidentMemory#trace}). */
+    static void releaseAfter(String phase) {
+        release();
+        ResidentMemory.trace(phase);
     }
 
     /** Trims the C heap; returns false when this JVM cannot. */

@@ -8,7 +8,6 @@ import rlif.evaluator.rollout.Rollout;
 import rlif.evaluator.rollout.RolloutRequest;
 import rlif.evaluator.rollout.SamplingParams;
 import rlif.trainer.data.TrainingData;
-import rlif.trainer.metrics.ResidentMemory;
 
 /**
  * Samples the current policy on problems, {@code samples} completions each, in engine batches of at most
@@ -37,8 +36,8 @@ final class Rollouts {
         for (int start = 0; start < requests.size(); start += batchSize) {
             List<RolloutRequest> chunk = requests.subList(start, Math.min(requests.size(), start + batchSize));
             List<Rollout> rs = policy.engine().generate(chunk, params);
-            FreedMemory.release(); // each engine batch frees its KV caches and logits before the next allocates its own
-            ResidentMemory.trace("rollout batch " + start / batchSize);
+            // each engine batch frees its KV caches and logits before the next allocates its own
+            FreedMemory.releaseAfter("rollout batch " + start / batchSize);
             for (int i = 0; i < rs.size(); i++) {
                 Rollout r = rs.get(i);
                 Problem problem = of.get(start + i);

@@ -101,11 +101,9 @@ public final class TrainRun {
         try (log; Progress bar = ProgressSink.stderr().bar("train " + cfg.objective().key(), cfg.steps(), "steps",
                 start - 1)) {
             if (start == 1) {
-                FreedMemory.release();
-                ResidentMemory.trace("policy and training graph built");
+                FreedMemory.releaseAfter("policy and training graph built");
                 Map<String, Object> first = withStep(0, eval.run());
-                FreedMemory.release();
-                ResidentMemory.trace("held-out evaluation");
+                FreedMemory.releaseAfter("held-out evaluation");
                 first.put("provenance", stamp);
                 log.append(first);
             }
@@ -125,8 +123,7 @@ public final class TrainRun {
                 }
                 if (last || (opt.evalSteps() > 0 && s % opt.evalSteps() == 0)) {
                     log.append(withStep(s, eval.run()));
-                    FreedMemory.release();
-                    ResidentMemory.trace("held-out evaluation");
+                    FreedMemory.releaseAfter("held-out evaluation");
                 }
                 if (save) {
                     checkpoint(policy, model, s, digest, optimizer);
