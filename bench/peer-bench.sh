@@ -93,10 +93,14 @@ work, shared, quick, fixtures, rlif_int4 = Path(sys.argv[1]), Path(sys.argv[2]),
 with_smollm2 = sys.argv[7] == "1"
 py = sys.executable
 cells = []
-smol = {"rlif fp32": str(work / "rlif-fp32"), "rlif on ORT-GenAI's file fp32": str(work / "genai-fp32"),
+# "rlif 1 thread" rows: rlif with --threads 1, the one core ORT-GenAI's generation loop keeps busy here, so that
+# what each loses beside a busy loop is compared on equal cores (docs/rollout-engine.md).
+smol = {"rlif fp32": str(work / "rlif-fp32"), "rlif 1 thread fp32": str(work / "rlif-fp32"),
+        "rlif on ORT-GenAI's file fp32": str(work / "genai-fp32"),
         "ort-genai fp32": str(work / "genai-fp32"), "transformers": str(work / "smollm2-hf")}
 if rlif_int4:
     smol["rlif int4"] = str(work / "rlif-int4")
+    smol["rlif 1 thread int4"] = str(work / "rlif-int4")
 smol["rlif on ORT-GenAI's file int4"] = str(work / "genai-int4")
 smol["ort-genai int4"] = str(work / "genai-int4")
 for batch in ([1, 8] if with_smollm2 else []):

@@ -37,7 +37,8 @@ def command(tool: str, model: str, prompts: str, batch: int, tokens: int, vocab:
         return [str(root / "bin" / "rlif"), "bench", "rollout", "--model", model, "--prompts", prompts,
                 "--batch-sizes", str(batch), "--new-tokens", str(tokens), "--temperature", "0", "--ignore-eos",
                 "--warmups", "1", "--warmup-tokens", str(min(4, tokens)), "--repeats", "1", "--json", json_out] + (
-                    [] if root == baseline_root else ["--engines", "step", "--no-teacher-forced"])
+                    [] if root == baseline_root else ["--engines", "step", "--no-teacher-forced"]) + (
+                    ["--threads", "1"] if " 1 thread " in f" {tool} " else [])
     if tool.startswith("ort-genai"):
         return [sys.executable, str(HERE / "run_genai.py"), "--model", model, "--prompts", prompts,
                 "--batch", str(batch), "--new-tokens", str(tokens), "--vocab", str(vocab)]

@@ -33,13 +33,23 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     static final long KERNEL_WARM_UP_MILLIS = 5000;
     /**
      * Decode steps {@link #warmUp} runs so that the engine's own per-step Java code (ids, mask, cache hand-over,
-     * token choice) is JIT-compiled before timing starts: on the tiny GPT-2 fixture, where a whole step is about
-     * 0.15 ms, the Java side of the first few hundred steps took 20-40% of each step, and 5-20% after 300 warm-up
-     * steps (docs/rollout-engine.md). Bounded by {@link #DECODE_WARM_UP_MILLIS}, so large models, whose steps are
-     * ONNX Runtime's time anyway, stop after a few steps.
+     * token choice) is compiled by C2 before timing starts. A method called once a step reaches C2 after about 10^4
+     * calls (HotSpot's tier-4 thresholds); before that it runs C1's profiling code. After those steps the warm-up
+     * also waits until the JIT has been idle for {@link #JIT_IDLE_MILLIS} ms ({@link JitActivity}), since C2 is still
+     * compiling them then. On the tiny GPT-2 fixture (a step of about 0.07 ms at batch 1), 512 warm-up steps left a
+     * 128-token timed call at 13,700-14,400 tokens/s when quiet and 5,500-13,500 beside a busy loop, which took the
+     * compiler's core (docs/rollout-engine.md).
      */
-    static final int DECODE_WARM_UP_STEPS = 512;
+    static final int DECODE_WARM_UP_STEPS = 16384;
+    static final long JIT_IDLE_MILLIS = 100;
+    /**
+     * Time bounds of the decode warm-up: {@link #SHORT_STEP_WARM_UP_MILLIS} while its decode steps average under
+     * {@link #SHORT_STEP_NANOS}, where the Java side is a large share of a step, else {@link #DECODE_WARM_UP_MILLIS},
+     * so that large models, whose steps are ONNX Runtime's time anyway, stop after a few steps.
+     */
     static final long DECODE_WARM_UP_MILLIS = 300;
+    static final long SHORT_STEP_WARM_UP_MILLIS = 3000;
+    static final long SHORT_STEP_NANOS = 1_000_000;
     private static final int WARM_UP_TOKENS = 16;
     /**
      * Decoders whose weights (file and external data) are smaller than this run on one ONNX Runtime intra-op thread
@@ -125,8 +135,9 @@ public final class OnnxRolloutEngine implements RolloutEngine {
     /**
      * Compiles the signal kernel's loops for this vocabulary (at most {@value #KERNEL_WARM_UP_MILLIS} ms) and runs
      * short greedy batches of {@code rows} rows (ONNX Runtime's first prefill and decode runs allocate their buffers;
-     * then up to {@value #DECODE_WARM_UP_STEPS} decode steps within {@value #DECODE_WARM_UP_MILLIS} ms compile the
-     * engine's per-step code), outside {@link #stats()}.
+     * then {@value #DECODE_WARM_UP_STEPS} decode steps and an idle JIT, within {@value #SHORT_STEP_WARM_UP_MILLIS}
+     * ms, or {@value #DECODE_WARM_UP_MILLIS} ms when steps are long, compile the engine's per-step code), outside
+     * {@link #stats()}.
      */
     @Override
     public void warmUp(int rows) {
@@ -141,18 +152,26 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             batch.add(new RolloutRequest(new int[] {token, token}, r));
         }
         long start = System.nanoTime();
-        long deadline = start + DECODE_WARM_UP_MILLIS * 1_000_000;
-        generate(batch, SamplingParams.greedy(2));
         long steps = stats.decodeSteps;
+        long stepNanos = stats.decodeNanos;
+        generate(batch, SamplingParams.greedy(2));
         // A call of WARM_UP_TOKENS costs at most that many times the first call's per-token time (which includes a
         // prefill); stop before one that would end past the deadline.
         long nextCall = (System.nanoTime() - start) / 2 * WARM_UP_TOKENS;
-        while (stats.decodeSteps - steps < DECODE_WARM_UP_STEPS && System.nanoTime() + nextCall <= deadline) {
+        JitActivity jit = new JitActivity();
+        while (!(stats.decodeSteps - steps >= DECODE_WARM_UP_STEPS && jit.idleFor(JIT_IDLE_MILLIS))
+                && System.nanoTime() + nextCall <= start + warmUpMillis(stats.decodeSteps - steps,
+                        stats.decodeNanos - stepNanos) * 1_000_000) {
             long t = System.nanoTime();
             generate(batch, SamplingParams.greedy(WARM_UP_TOKENS));
             nextCall = System.nanoTime() - t;
         }
         stats.restore(before);
+    }
+
+    /** How long the decode warm-up may run, given the decode steps it has run so far and their time. */
+    static long warmUpMillis(long steps, long nanos) {
+        return steps > 0 && nanos / steps < SHORT_STEP_NANOS ? SHORT_STEP_WARM_UP_MILLIS : DECODE_WARM_UP_MILLIS;
     }
 
     @Override
