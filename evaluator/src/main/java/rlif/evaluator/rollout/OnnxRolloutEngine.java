@@ -152,17 +152,15 @@ public final class OnnxRolloutEngine implements RolloutEngine {
             batch.add(new RolloutRequest(new int[] {token, token}, r));
         }
         long start = System.nanoTime();
-        long steps = stats.decodeSteps;
-        long stepNanos = stats.decodeNanos;
         generate(batch, SamplingParams.greedy(2));
         // A call of WARM_UP_TOKENS costs at most that many times the first call's per-token time (which includes a
         // prefill); stop before one that would end past the deadline.
         long nextCall = (System.nanoTime() - start) / 2 * WARM_UP_TOKENS;
         JitActivity jit = new JitActivity();
         for (int call = 1; ; call++) {
-            long ran = stats.decodeSteps - steps;
+            long ran = stats.decodeSteps - before.decodeSteps();
             boolean compiled = ran >= DECODE_WARM_UP_STEPS && jit.idleFor(JIT_IDLE_MILLIS);
-            long deadline = start + warmUpMillis(ran, stats.decodeNanos - stepNanos) * 1_000_000;
+            long deadline = start + warmUpMillis(ran, stats.decodeNanos - before.decodeNanos()) * 1_000_000;
             if (compiled || System.nanoTime() + nextCall > deadline) {
                 break;
             }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import rlif.models.dir.CacheLayout;
+import rlif.models.tensor.Tensor;
 
 /**
  * Two sets of native buffers a decode step's present key/values are written into, alternately: step k reads its past
@@ -57,11 +58,8 @@ final class PresentBuffers {
      */
     static PresentBuffers forRun(DirectBuffers buffers, int tensors, CacheLayout layout, int rows, int kvHeads,
             int headSize, long maxTotal, OnnxJavaType type, int elementBytes, long budget) {
-        long region = elementBytes;
-        for (long d : layout.shape(rows, kvHeads, Math.toIntExact(maxTotal), headSize)) {
-            region *= d;
-        }
-        region = (region + ALIGN - 1) / ALIGN * ALIGN;
+        long[] widest = layout.shape(rows, kvHeads, Math.toIntExact(maxTotal), headSize);
+        long region = (Tensor.elementCount(widest) * elementBytes + ALIGN - 1) / ALIGN * ALIGN;
         long set = region * tensors;
         if (2 * set > budget) {
             return null;
@@ -79,10 +77,7 @@ final class PresentBuffers {
     KvCache nextPresent(OrtEnvironment env, int rows, long total) throws OrtException {
         int target = current == 0 ? 1 : 0;
         long[] shape = layout.shape(rows, kvHeads, Math.toIntExact(total), headSize);
-        long bytes = elementBytes;
-        for (long d : shape) {
-            bytes *= d;
-        }
+        long bytes = Tensor.elementCount(shape) * elementBytes;
         OnnxTensor[] ts = new OnnxTensor[tensors];
         try {
             for (int i = 0; i < tensors; i++) {
