@@ -40,7 +40,8 @@ final class DirectBuffers {
      * Frees {@code slot}'s buffer now; the next {@link #get} allocates. For a buffer that is large and used once per
      * call (the prefill's {@code [rows, prompt, vocab]} logits: 12 MiB for one SmolLM2 prompt of 64 tokens, 25 MiB for a
      * group of two), so that it is not held through the decode steps that follow, where the peak is. Freeing costs the
-     * next call one allocation, against a prefill that computes that many logits.
+     * next call one allocation, against a prefill that computes that many logits. The memory is gone at once: the
+     * caller must have closed every tensor over the buffer and keep no slice of it.
      */
     void release(Slot slot) {
         ByteBuffer b = buffers[slot.ordinal()];
