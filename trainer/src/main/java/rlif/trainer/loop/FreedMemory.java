@@ -18,9 +18,9 @@ import rlif.trainer.metrics.ResidentMemory;
  * Only while the process holds more than a floor ({@value #DEFAULT_FLOOR_MB} MiB resident unless
  * {@code -Drlif.releaseMemoryAboveMb=N} says otherwise): what is handed back is faulted in again by the next step,
  * and a full collection costs tens of milliseconds even on a heap of a few MB, so on a small model with sub-second
- * steps releasing cost more time than the memory was worth (the word-level organism: 2 releases per step, 0.3 s of a
- * 0.9 s step, to keep a peak of 0.7 GB instead of 1.0 GB). A process above the floor is released at every phase
- * boundary as before. {@code -Drlif.releaseMemory=false} turns it off (to measure what it saves). Where the
+ * steps releasing cost more time than the memory was worth (the word-level organism: 2 releases per step made a
+ * 0.45 s step 0.7 s, to keep a peak of 0.7 GB instead of 0.9 GB; docs/training.md, "Memory"). A process above the
+ * floor is released at its next phase boundary, so the floor also bounds what a small model keeps. {@code -Drlif.releaseMemory=false} turns it off (to measure what it saves). Where the
  * command does not exist (another JVM or C library) only the collection runs; where the resident size is unknown
  * (not Linux) every boundary releases.
  */
