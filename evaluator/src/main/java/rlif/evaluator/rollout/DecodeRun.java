@@ -187,6 +187,8 @@ final class DecodeRun implements AutoCloseable {
                             Math.toIntExact(rowBytes));
                 }
             }
+            // The decode steps never read these logits again; free them before the steps grow the KV caches.
+            engine.buffers().release(DirectBuffers.Slot.PREFILL_LOGITS);
             KvCache joined = parts.size() == 1 ? parts.remove(0) : KvCache.concat(engine.env(), parts);
             cache.close();
             cache = joined;

@@ -1,5 +1,9 @@
 package rlif.evaluator.rollout;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -10,6 +14,13 @@ import java.nio.ByteOrder;
 final class DirectBuffers {
     /** What a buffer is for. */
     enum Slot { INPUT_IDS, POSITION_IDS, ATTENTION_MASK, STEP_LOGITS, PREFILL_LOGITS, TARGET_IDS, PRESENT_EVEN, PRESENT_ODD }
+
+    /**
+     * {@code sun.misc.Unsafe.invokeCleaner}, bound to the instance, or null where this JVM has none: the one way to
+     * free a direct buffer at once in Java 21 ({@code Arena} is final only from 22). Without it a released buffer is
+     * freed when the collector finds it, as before.
+     */
+    private static final MethodHandle FREE = invokeCleaner();
 
     private final ByteBuffer[] buffers = new ByteBuffer[Slot.values().length];
 
@@ -26,6 +37,24 @@ final class DirectBuffers {
     }
 
     /**
+     * Frees {@code slot}'s buffer now; the next {@link #get} allocates. For a buffer that is large and used once per
+     * call (the prefill's {@code [rows, prompt, vocab]} logits: 12 MiB for one SmolLM2 prompt of 64 tokens, 25 MiB for a
+     * group of two), so that it is not held through the decode steps that follow, where the peak is. Freeing costs the
+     * next call one allocation, against a prefill that computes that many logits.
+     */
+    void release(Slot slot) {
+        ByteBuffer b = buffers[slot.ordinal()];
+        buffers[slot.ordinal()] = null;
+        if (b != null && FREE != null) {
+            try {
+                FREE.invokeExact(b);
+            } catch (Throwable e) {
+                throw new IllegalStateException("could not free a direct buffer", e);
+            }
+        }
+    }
+
+    /**
      * Forgets every buffer, so that the next {@link #get} of each slot allocates. The warm-up calls this before some
      * of its calls: C2 compiles a branch it never saw taken as a trap, so a warm-up whose buffers were all allocated
      * by its first call left the growth in {@code get} as one, and the first real call with a longer prompt
@@ -34,5 +63,18 @@ final class DirectBuffers {
      */
     void forgetAll() {
         java.util.Arrays.fill(buffers, null);
+    }
+
+    private static MethodHandle invokeCleaner() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
+            theUnsafe.setAccessible(true);
+            return MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(theUnsafe.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 }

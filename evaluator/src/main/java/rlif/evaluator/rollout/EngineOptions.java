@@ -9,7 +9,8 @@ package rlif.evaluator.rollout;
  *                               {@code > 1}: never)
  * @param prefillLogitsBudget    bytes of {@code [rows, prompt columns, vocab]} logits one prefill run may
  *                               produce; larger batches are prefilled in groups of rows (32 MiB: only the last
- *                               column is used, and a bigger buffer is resident memory for the engine's lifetime)
+ *                               column is used, and the buffer is resident memory while the prefill runs; it is
+ *                               freed before the decode steps)
  * @param stopAtEos              false only for benchmarks: rows run to {@code maxNewTokens} whatever they
  *                               generate (vLLM's {@code ignore_eos}), so every engine compared does the same work
  * @param spinning               whether ONNX Runtime's intra-op threads spin while waiting for work

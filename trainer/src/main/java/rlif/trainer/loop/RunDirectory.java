@@ -40,6 +40,19 @@ final class RunDirectory {
         return out.resolve(".work");
     }
 
+    /**
+     * Deletes {@link #work()} once a run has finished: the policy decoder and training graph there are a copy of the
+     * model (about 1 GB for SmolLM2) that a resumed run writes afresh anyway. A run that stops early keeps it.
+     */
+    void removeScratch() {
+        try {
+            AtomicFiles.deleteRecursively(work());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the run finished, but its scratch directory " + work()
+                    + " could not be removed: " + e.getMessage(), e);
+        }
+    }
+
     Path initModel() {
         return out.resolve("init-model");
     }

@@ -68,12 +68,15 @@ public final class TrainRun {
             }
             throw e;
         }
+        List<Map<String, Object>> rows;
         try (StartingModel model = checked;
                 Policy policy = ProgressSink.stderr().during("building the policy and its training graph",
                         () -> new Policy(model.config(), model.weights(), model.dir(), cfg.trainable(), cfg.seed(),
                                 objective(), dir.work(), compute))) {
-            return loop(data, model, policy, digest);
+            rows = loop(data, model, policy, digest);
         }
+        dir.removeScratch();
+        return rows;
     }
 
     private List<Map<String, Object>> loop(TrainingData data, StartingModel model, Policy policy, String digest) {

@@ -68,6 +68,17 @@ class TrainRunResumeTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--resume");
     }
 
+    @Test
+    void aFinishedRunKeepsItsResultsAndRemovesItsScratch() throws IOException {
+        Path cfg = config("sft.yaml", TINY.replace("steps: 4", "steps: 1") + "objective: sft\nsft: {batch_size: 2}\n");
+        Path out = dir.resolve("finished");
+        new TrainRun(TrainConfig.read(cfg), out, false, Compute.cpu(1)).run();
+        assertThat(out.resolve(".work")).doesNotExist();
+        assertThat(out.resolve("metrics.jsonl")).isNotEmptyFile();
+        assertThat(out.resolve("checkpoints/step-1")).isDirectory();
+        assertThat(out.resolve("init-model")).isDirectory();
+    }
+
     private void assertResumeEquivalent(Path cfg) throws IOException {
         Path straight = dir.resolve("straight");
         new TrainRun(TrainConfig.read(cfg), straight, false, Compute.cpu(1)).run();
