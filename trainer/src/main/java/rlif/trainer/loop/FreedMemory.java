@@ -20,9 +20,10 @@ import rlif.trainer.metrics.ResidentMemory;
  * and a full collection costs tens of milliseconds even on a heap of a few MB, so on a small model with sub-second
  * steps releasing cost more time than the memory was worth (the word-level organism: 2 releases per step made a
  * 0.45 s step 0.7 s, to keep a peak of 0.7 GB instead of 0.9 GB; docs/training.md, "Memory"). A process above the
- * floor is released at its next phase boundary, so the floor also bounds what a small model keeps. {@code -Drlif.releaseMemory=false} turns it off (to measure what it saves). Where the
- * command does not exist (another JVM or C library) only the collection runs; where the resident size is unknown
- * (not Linux) every boundary releases.
+ * floor is released at its next phase boundary, so the floor also bounds what a small model keeps.
+ * {@code -Drlif.releaseMemory=false} turns it off (to measure what it saves). Where the command does not exist
+ * (another JVM or C library) only the collection runs; where the resident size is unknown (not Linux) every boundary
+ * releases.
  */
 final class FreedMemory {
     static final long DEFAULT_FLOOR_MB = 1024;
