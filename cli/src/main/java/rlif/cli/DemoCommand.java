@@ -22,7 +22,7 @@ import rlif.models.io.OutLock;
                 + " validity as a reward, score base/instruct weight mixes, and train each model with GRPO in every arm"
                 + " (self-certainty, token entropy, the verifiable reward, shuffled and sign-flipped controls) and"
                 + " seed (a KL-penalised self-certainty arm too), gating each run on whether its reward rose and scoring its checkpoints on the held-out"
-                + " problems; write report.html and demo.json to --out. The full demo took 37 to 54 minutes on 2 idle cores"
+                + " problems; write report.html and demo.json to --out. The full demo took 42 minutes on 2 idle cores"
                 + " (docs/cli.md#demo); --quick takes about half a minute and is too small to conclude anything; --steps, --seeds,"
                 + " --held-out, --samples and --arms shrink the full plan to what a machine can finish, and a plan"
                 + " below 512 x 4 held-out, 3 seeds or 100 steps says it is too small to conclude. Progress on"
