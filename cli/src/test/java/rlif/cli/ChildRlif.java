@@ -35,8 +35,14 @@ final class ChildRlif {
     static Process java(Path log, String xmx, String mainClass, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Xss4m", xmx, "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "--enable-native-access=ALL-UNNAMED", "-Xss4m", xmx, "-XX:TieredStopAtLevel=1"));
+        // ONNX Runtime's libraries from where the build unpacked them (pom.xml), as for the test JVM: a child that
+        // extracted its own copy would leave it in /tmp when the test kills it
+        String ortNative = System.getProperty("onnxruntime.native.path");
+        if (ortNative != null) {
+            cmd.add("-Donnxruntime.native.path=" + ortNative);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
