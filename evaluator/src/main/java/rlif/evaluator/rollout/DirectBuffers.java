@@ -56,14 +56,17 @@ final class DirectBuffers {
     }
 
     /**
-     * Forgets every buffer, so that the next {@link #get} of each slot allocates. The warm-up calls this before some
-     * of its calls: C2 compiles a branch it never saw taken as a trap, so a warm-up whose buffers were all allocated
-     * by its first call left the growth in {@code get} as one, and the first real call with a longer prompt
-     * deoptimized the compiled decode loop and ran the rest of its steps interpreted or in C1's code (seen with
-     * {@code -Xlog:deoptimization=debug}: {@code DirectBuffers.get} {@code unstable_if} at the first timed call).
+     * {@link #release Releases} every buffer, so that the next {@link #get} of each slot allocates. The warm-up calls
+     * this between some of its calls (no run is open then): C2 compiles a branch it never saw taken as a trap, so a
+     * warm-up whose buffers were all allocated by its first call left the growth in {@code get} as one, and the first
+     * real call with a longer prompt deoptimized the compiled decode loop and ran the rest of its steps interpreted
+     * or in C1's code (seen with {@code -Xlog:deoptimization=debug}: {@code DirectBuffers.get} {@code unstable_if} at
+     * the first timed call).
      */
-    void forgetAll() {
-        java.util.Arrays.fill(buffers, null);
+    void releaseAll() {
+        for (Slot slot : Slot.values()) {
+            release(slot);
+        }
     }
 
     private static MethodHandle invokeCleaner() {

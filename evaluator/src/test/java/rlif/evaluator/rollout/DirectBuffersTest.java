@@ -8,19 +8,19 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A slot's buffer is reused while it is large enough, grows when it is not, is allocated afresh once forgotten, and a
- * released one is freed at once.
+ * A slot's buffer is reused while it is large enough, grows when it is not, and once released is freed at once and
+ * allocated afresh by the next request.
  */
 class DirectBuffersTest {
     @Test
-    void aSlotReusesItsBufferUntilItGrowsOrIsForgotten() {
+    void aSlotReusesItsBufferUntilItGrowsOrIsReleased() {
         DirectBuffers buffers = new DirectBuffers();
         ByteBuffer first = buffers.get(DirectBuffers.Slot.STEP_LOGITS, 64);
         assertThat(buffers.get(DirectBuffers.Slot.STEP_LOGITS, 32)).isSameAs(first);
         ByteBuffer grown = buffers.get(DirectBuffers.Slot.STEP_LOGITS, 65);
         assertThat(grown).isNotSameAs(first);
         assertThat(grown.capacity()).isEqualTo(96); // at least 1.5x the old capacity, so growth is rare
-        buffers.forgetAll();
+        buffers.releaseAll();
         ByteBuffer fresh = buffers.get(DirectBuffers.Slot.STEP_LOGITS, 8);
         assertThat(fresh).isNotSameAs(grown);
         assertThat(fresh.capacity()).isEqualTo(8);
